@@ -1,0 +1,194 @@
+"""The Whoosh index of the library.
+
+Layout: ``<data dir>/index/`` holds the Whoosh files and ``reader-index.json``, which
+records what the index was built from: the index schema version, the Whoosh version and
+the store's papers generation. If any of them differs from what this code and the store
+have, or the index cannot be opened and probed, the index is stale and gets rebuilt.
+
+A rebuild writes a new index into a sibling folder and swaps it in with renames, so a
+crash half-way leaves the old index (or none) and never a broken one. Abstracts are
+indexed, not stored: the store has them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+from collections.abc import Callable, Collection, Iterable
+from pathlib import Path
+
+import whoosh
+import whoosh.index
+from whoosh import analysis
+from whoosh.fields import ID, KEYWORD, TEXT, Schema
+
+from reader.index.query import make_parser, parse, plain_query
+from reader.model import Paper
+
+INDEX_SCHEMA_VERSION = 1
+META_FILE = "reader-index.json"
+Progress = Callable[[int, int], None]
+
+
+class IndexUnavailable(RuntimeError):
+    """The index is missing, stale or damaged: it must be rebuilt before searching."""
+
+
+def make_schema() -> Schema:
+    names = analysis.RegexTokenizer() | analysis.LowercaseFilter()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=analysis.StemmingAnalyzer(), field_boost=2.0, phrase=True),
+        abstract=TEXT(analyzer=analysis.StemmingAnalyzer(), phrase=True),
+        author=TEXT(analyzer=names, phrase=True),
+        source=TEXT(analyzer=names, phrase=False),
+        cat=KEYWORD(lowercase=True, scorable=False),
+    )
+
+
+def _document(paper: Paper) -> dict[str, str]:
+    return {
+        "id": paper.id,
+        "title": paper.title,
+        "abstract": paper.abstract,
+        "author": " ; ".join(paper.authors),
+        "source": paper.source,
+        "cat": " ".join(paper.categories),
+    }
+
+
+def _expected_meta(generation: int) -> dict[str, object]:
+    return {
+        "schema": INDEX_SCHEMA_VERSION,
+        "whoosh": whoosh.versionstring(),
+        "generation": generation,
+    }
+
+
+class SearchIndex:
+    """The index folder at ``path``. Safe to share between threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._searcher = None
+        self._parser = None
+
+    # -- state ---------------------------------------------------------------------------
+
+    def _read_meta(self) -> dict | None:
+        try:
+            return json.loads((self.path / META_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def is_current(self, generation: int) -> bool:
+        """Whether the index on disk was built from this store generation by this code.
+
+        Cheap (reads one small file): safe to call at start-up.
+        """
+        return self._read_meta() == _expected_meta(generation)
+
+    # -- building ------------------------------------------------------------------------
+
+    def rebuild(
+        self,
+        papers: Iterable[Paper],
+        total: int,
+        generation: int,
+        progress: Progress | None = None,
+    ) -> None:
+        """Index ``papers`` from scratch into a new folder, then swap it in."""
+        building = self.path.with_name(f"{self.path.name}.building-{os.getpid()}")
+        shutil.rmtree(building, ignore_errors=True)
+        building.mkdir(parents=True)
+        ix = whoosh.index.create_in(building, make_schema())
+        # Non-compound segments are memory-mapped instead of read into memory.
+        writer = ix.writer(limitmb=128, compound=False)
+        done = 0
+        step = max(1, total // 100)
+        try:
+            for paper in papers:
+                writer.add_document(**_document(paper))
+                done += 1
+                if progress and done % step == 0:
+                    progress(done, total)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+        ix.close()
+        _write_json(building / META_FILE, _expected_meta(generation))
+        self._swap_in(building)
+        if progress:
+            progress(done, total)
+
+    def _swap_in(self, building: Path) -> None:
+        with self._lock:
+            self._close_searcher()
+            old = self.path.with_name(f"{self.path.name}.old-{os.getpid()}")
+            if self.path.exists():
+                os.replace(self.path, old)
+            os.replace(building, self.path)
+            shutil.rmtree(old, ignore_errors=True)
+
+    # -- searching -----------------------------------------------------------------------
+
+    def _open(self):
+        if self._searcher is None:
+            if self._read_meta() is None:
+                raise IndexUnavailable(f"{self.path}: no index")
+            try:
+                ix = whoosh.index.open_dir(self.path)
+                searcher = ix.searcher()
+                searcher.doc_count()  # probe: damaged files raise here or below
+                self._parser = make_parser(ix.schema)
+            except Exception as error:  # damage shows as many exception types
+                raise IndexUnavailable(f"{self.path}: unreadable index ({error!r})") from error
+            self._searcher = searcher
+        return self._searcher
+
+    def _close_searcher(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_searcher()
+
+    def search(
+        self, text: str, limit: int | None = None, only: Collection[str] | None = None
+    ) -> list[str]:
+        """Ids of the papers matching ``text``, best first.
+
+        ``only`` restricts the results to those ids (e.g. the bookmarked papers).
+        Raises :class:`IndexUnavailable` when the index must be rebuilt first.
+        """
+        with self._lock:
+            searcher = self._open()
+            wanted = None if only is not None else limit
+            try:
+                results = searcher.search(parse(self._parser, text), limit=wanted)
+            except Exception:
+                # A query Whoosh accepted but cannot run: try its plain words.
+                results = None
+            try:
+                if results is None:
+                    results = searcher.search(plain_query(self._parser, text), limit=wanted)
+                ids = [hit["id"] for hit in results]
+            except Exception as error:  # the index itself is damaged
+                self._close_searcher()
+                raise IndexUnavailable(f"{self.path}: search failed ({error!r})") from error
+        if only is not None:
+            ids = [paper_id for paper_id in ids if paper_id in only][:limit]
+        return ids
+
+
+def _write_json(path: Path, data: dict) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(temporary, path)

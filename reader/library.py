@@ -1,0 +1,112 @@
+"""The library: the store (source of truth) and the search index (derived) together.
+
+The CLI and the UI call this; it has no Textual imports. Slow calls (``rebuild_index``,
+``search``) are meant for worker threads; the others are quick reads or single-row
+writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from reader import paths
+from reader.index import IndexUnavailable, SearchIndex
+from reader.index.index import Progress
+from reader.model import Paper
+from reader.sources.sample import sample_papers
+from reader.store import Bookmark, Store
+
+ALL = "all"
+BOOKMARKS = "bookmarks"
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    papers: int
+    bookmarks: int
+
+
+class Library:
+    """The user's library in ``root`` (a data directory)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.store = Store(paths.store_path(self.root))
+        self.index = SearchIndex(paths.index_path(self.root))
+
+    @classmethod
+    def open(cls, root: Path) -> Library:
+        """Open (creating if needed) the library; an empty one gets the bundled sample."""
+        library = cls(root)
+        if library.store.count_papers() == 0:
+            library.store.add_papers(sample_papers())
+        return library
+
+    def close(self) -> None:
+        self.index.close()
+        self.store.close()
+
+    # -- the index -----------------------------------------------------------------------
+
+    def index_is_current(self) -> bool:
+        return self.index.is_current(self.store.generation())
+
+    def rebuild_index(self, progress: Progress | None = None) -> None:
+        """Rebuild the index from the store (slow: run it in a worker)."""
+        generation = self.store.generation()
+        self.index.rebuild(
+            self.store.iter_papers(), self.store.count_papers(), generation, progress
+        )
+
+    def ensure_index(self, progress: Progress | None = None) -> bool:
+        """Rebuild the index if it is stale or damaged; return whether it was rebuilt."""
+        if self.index_is_current():
+            try:
+                self.index.search("probe", limit=1)
+                return False
+            except IndexUnavailable:
+                pass
+        self.rebuild_index(progress)
+        return True
+
+    # -- reading -------------------------------------------------------------------------
+
+    def counts(self) -> Counts:
+        return Counts(self.store.count_papers(), self.store.count_bookmarks())
+
+    def paper(self, paper_id: str) -> Paper | None:
+        return self.store.paper(paper_id)
+
+    def papers(self, paper_ids: Sequence[str]) -> dict[str, Paper]:
+        return self.store.papers(paper_ids)
+
+    def search(self, text: str, scope: str = ALL, limit: int | None = None) -> list[str]:
+        """Ids of papers matching ``text`` in ``scope`` (best first).
+
+        An empty query lists the scope in its natural order: the library in the order
+        papers arrived, bookmarks newest first. Raises ``IndexUnavailable`` if the index
+        must be rebuilt first.
+        """
+        if not text.strip():
+            if scope == BOOKMARKS:
+                return self.store.bookmark_ids_newest_first()[:limit]
+            return self.store.paper_ids(limit=-1 if limit is None else limit)
+        only = self.store.bookmarked_ids() if scope == BOOKMARKS else None
+        return self.index.search(text, limit=limit, only=only)
+
+    # -- the user's data -----------------------------------------------------------------
+
+    def is_bookmarked(self, paper_id: str) -> bool:
+        return self.store.is_bookmarked(paper_id)
+
+    def bookmarked_ids(self) -> set[str]:
+        return self.store.bookmarked_ids()
+
+    def toggle_bookmark(self, paper: Paper) -> bool:
+        """Bookmark or un-bookmark ``paper``, committed before this returns."""
+        return self.store.toggle_bookmark(paper)
+
+    def bookmarks(self) -> list[Bookmark]:
+        return self.store.bookmarks()

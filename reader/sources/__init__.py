@@ -1,0 +1,1 @@
+"""Where papers come from. For now: the sample page bundled with the package."""

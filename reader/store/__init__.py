@@ -1,0 +1,5 @@
+"""The library store: SQLite, the source of truth for papers and the user's data."""
+
+from reader.store.store import Bookmark, Store, StoreError
+
+__all__ = ["Bookmark", "Store", "StoreError"]

@@ -1,0 +1,38 @@
+"""One paper full screen: what `enter` opens when the terminal is narrow."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from reader.model import Paper
+from reader.ui.widgets.paper_detail import PaperDetail
+
+
+class DetailScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape,q", "dismiss", "Back"),
+        Binding("b", "toggle_bookmark", "Bookmark"),
+    ]
+
+    def __init__(self, paper: Paper) -> None:
+        super().__init__()
+        self.paper = paper
+
+    def compose(self) -> ComposeResult:
+        yield PaperDetail(id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        detail = self.query_one(PaperDetail)
+        detail.show(self.paper, self.app.library.is_bookmarked(self.paper.id))
+        detail.focus()
+
+    def action_toggle_bookmark(self) -> None:
+        bookmarked = self.app.toggle_bookmark(self.paper)
+        self.query_one(PaperDetail).show(self.paper, bookmarked)
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(None)

@@ -1,0 +1,79 @@
+"""The `?` screen: every key, and what a query may hold."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+KEYS = [
+    ("Searching", [
+        ("/", "go to the search box"),
+        ("typing", "searches as you type"),
+        ("enter", "from the search box to the list"),
+        ("escape", "leave the search box; again, clear the search"),
+    ]),
+    ("Moving", [
+        ("j  k  ↓  ↑", "next / previous paper"),
+        ("g  G  home  end", "first / last paper"),
+        ("pageup  pagedown", "a page up / down"),
+        ("enter", "open the paper (full screen when narrow)"),
+        ("escape", "back from the paper"),
+    ]),
+    ("Papers", [
+        ("b", "bookmark the paper, or remove its bookmark (saved at once)"),
+    ]),
+    ("Views", [
+        ("1", "all papers"),
+        ("2", "bookmarks, newest first"),
+        ("ctrl+p", "command palette: every action by name"),
+        ("?", "this help"),
+        ("q", "quit"),
+    ]),
+]
+
+QUERY_SYNTAX = [
+    ("adam optimizer", "papers with both words (stemmed: optimizers matches)"),
+    ('"learned optimizers"', "the exact phrase"),
+    ("quant*", "words starting with quant"),
+    ("adam OR lion", "either word"),
+    ("optimizer NOT prompt", "without a word; -prompt works too"),
+    ("(adam OR lion) memory", "parentheses group"),
+    ("title:prompt  author:smith", "one field: title, abstract, author, cat, source"),
+]
+
+
+def _table(rows: list[tuple[str, str]], width: int) -> Content:
+    lines = [
+        Content.assemble((key.ljust(width), "bold $accent"), "  ", what) for key, what in rows
+    ]
+    return Content("\n").join(lines)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+        & > VerticalScroll {
+            width: 86; max-width: 100%; height: auto; max-height: 100%;
+            border: round $accent; background: $surface; padding: 0 2;
+        }
+        & .heading { text-style: bold; color: $text-primary; margin: 1 0 0 0; }
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            for heading, rows in KEYS:
+                yield Static(Content(heading), classes="heading")
+                yield Static(_table(rows, 18))
+            yield Static(Content("Search syntax"), classes="heading")
+            yield Static(_table(QUERY_SYNTAX, 28))
+            yield Static(Content("\nescape closes this help").stylize("$text-muted"))
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(None)

@@ -1,0 +1,196 @@
+"""The main screen: search box, paper list, the highlighted paper's detail, status line.
+
+One class serves both views: all papers (scope ``all``) and bookmarks (scope
+``bookmarks``). Searches run in an exclusive thread worker after a short pause, so
+typing never waits for the index and only the last query is run.
+"""
+
+from __future__ import annotations
+
+import time
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+from textual.worker import get_current_worker
+
+from reader.index import IndexUnavailable
+from reader.library import BOOKMARKS
+from reader.model import Paper
+from reader.ui.screens.detail_screen import DetailScreen
+from reader.ui.widgets.paper_detail import PaperDetail
+from reader.ui.widgets.paper_list import PaperList
+from reader.ui.widgets.status_line import StatusLine
+
+SEARCH_DELAY = 0.15
+NARROW = "-narrow"
+
+
+class LibraryScreen(Screen[None]):
+    HORIZONTAL_BREAKPOINTS = [(0, NARROW), (100, "-wide")]
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search"),
+        Binding("b", "toggle_bookmark", "Bookmark"),
+        Binding("escape", "escape", "Clear search", show=False),
+    ]
+    DEFAULT_CSS = """
+    LibraryScreen {
+        & > #search { margin: 0; border: tall $border-blurred; }
+        & > #search:focus { border: tall $border; }
+        & > #main { height: 1fr; }
+        & #papers { width: 1fr; min-width: 30; border-right: vkey $foreground 10%; }
+        & #detail { width: 1fr; }
+        &.-wide #papers { width: 45%; }
+        &.-narrow #detail { display: none; }
+    }
+    """
+
+    def __init__(self, scope: str) -> None:
+        super().__init__()
+        self.scope = scope
+        self.query_text = ""
+        self._waiting_for_index = False
+
+    @property
+    def view_name(self) -> str:
+        return "bookmarks" if self.scope == BOOKMARKS else "all papers"
+
+    def compose(self) -> ComposeResult:
+        placeholder = (
+            "Search bookmarks  ( / )" if self.scope == BOOKMARKS else "Search papers  ( / )"
+        )
+        yield Input(placeholder=placeholder, id="search")
+        with Horizontal(id="main"):
+            yield PaperList(self.app.library.papers, id="papers")
+            yield PaperDetail(id="detail")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        papers = self.query_one(PaperList)
+        papers.empty_text = (
+            "No bookmarks yet: press b on a paper to keep it here."
+            if self.scope == BOOKMARKS
+            else "No papers."
+        )
+        papers.focus()
+        self.watch(self.app, "indexing", self._indexing_changed)
+        self.run_search("", delay=0)
+
+    def on_screen_resume(self) -> None:
+        # Bookmarks may have changed in the other view: refresh what is shown.
+        if self.is_mounted:
+            self.run_search(self.query_text, delay=0)
+
+    # -- searching -----------------------------------------------------------------------
+
+    @on(Input.Changed, "#search")
+    def _query_changed(self, event: Input.Changed) -> None:
+        self.run_search(event.value)
+
+    @on(Input.Submitted, "#search")
+    def _query_submitted(self) -> None:
+        self.query_one(PaperList).focus()
+
+    @work(thread=True, exclusive=True, group="search")
+    def run_search(self, text: str, delay: float = SEARCH_DELAY) -> None:
+        worker = get_current_worker()
+        if delay:
+            time.sleep(delay)
+        if worker.is_cancelled:
+            return
+        library = self.app.library
+        try:
+            ids = library.search(text, self.scope)
+        except IndexUnavailable:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._index_not_ready, text)
+            return
+        bookmarked = library.bookmarked_ids()
+        counts = library.counts()
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show_results, text, ids, bookmarked, counts)
+
+    def _show_results(self, text: str, ids: list[str], bookmarked: set[str], counts) -> None:
+        self._waiting_for_index = False
+        papers = self.query_one(PaperList)
+        keep = papers.highlighted.id if papers.highlighted and text == self.query_text else None
+        self.query_text = text
+        if text:
+            papers.empty_text = f"No {self.view_name} match this search."
+        papers.show(ids, bookmarked, keep=keep)
+        self._counts = counts
+        self._update_status(len(ids))
+
+    def _index_not_ready(self, text: str) -> None:
+        self._waiting_for_index = True
+        self.query_text = text
+        self._update_status(0, note="indexing: results when it is done")
+
+    def _update_status(self, shown: int, note: str = "") -> None:
+        counts = getattr(self, "_counts", None) or self.app.library.counts()
+        self.query_one(StatusLine).show_counts(
+            papers=counts.papers,
+            bookmarks=counts.bookmarks,
+            shown=shown,
+            query=self.query_text,
+            view=self.view_name,
+            note=note,
+        )
+
+    def _indexing_changed(self, indexing: tuple[int, int] | None) -> None:
+        status = self.query_one(StatusLine)
+        if indexing is None:
+            status.hide_progress()
+            if self._waiting_for_index:
+                self.run_search(self.query_text, delay=0)
+        else:
+            status.show_progress(*indexing)
+
+    # -- the highlighted paper -----------------------------------------------------------
+
+    @on(PaperList.Highlighted)
+    def _highlighted(self, event: PaperList.Highlighted) -> None:
+        paper = event.paper
+        bookmarked = paper is not None and paper.id in self.app.library.bookmarked_ids()
+        self.query_one(PaperDetail).show(paper, bookmarked)
+
+    @on(PaperList.Selected)
+    def _selected(self, event: PaperList.Selected) -> None:
+        if self.has_class(NARROW):
+            self.app.push_screen(DetailScreen(event.paper))
+        else:
+            self.query_one(PaperDetail).focus()
+
+    # -- actions -------------------------------------------------------------------------
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_escape(self) -> None:
+        search = self.query_one("#search", Input)
+        papers = self.query_one(PaperList)
+        if search.has_focus or self.query_one(PaperDetail).has_focus_within:
+            papers.focus()
+        elif search.value:
+            search.value = ""  # Input.Changed runs the (empty) search
+        elif self.query_text:
+            self.run_search("", delay=0)
+
+    def action_toggle_bookmark(self) -> None:
+        paper = self.query_one(PaperList).highlighted
+        if paper is None:
+            return
+        bookmarked = self.app.toggle_bookmark(paper)
+        ids = self.app.library.bookmarked_ids()
+        self.query_one(PaperList).set_bookmarked(ids)
+        self.query_one(PaperDetail).show(paper, bookmarked)
+        self._counts = self.app.library.counts()
+        self._update_status(len(self.query_one(PaperList).paper_ids))
+
+    def refresh_bookmarks(self) -> None:
+        """Redraw the bookmark markers (after a change made on another screen)."""
+        self.query_one(PaperList).set_bookmarked(self.app.library.bookmarked_ids())

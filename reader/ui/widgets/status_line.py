@@ -1,0 +1,47 @@
+"""The line under the list: counts of papers, matches and bookmarks, and index progress."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import ProgressBar, Static
+
+
+class StatusLine(Horizontal):
+    DEFAULT_CSS = """
+    StatusLine {
+        height: 1;
+        background: $panel;
+        & > #counts { width: 1fr; padding: 0 1; color: $text; }
+        & > ProgressBar { width: auto; display: none; padding: 0 1; }
+        &.-indexing > ProgressBar { display: block; }
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="counts")
+        yield ProgressBar(show_eta=False, id="progress")
+
+    def show_counts(
+        self, *, papers: int, bookmarks: int, shown: int, query: str, view: str, note: str = ""
+    ) -> None:
+        parts = [f"{papers:,} papers"]
+        if query:
+            matches = "1 match" if shown == 1 else f"{shown:,} matches"
+            parts.append(f"{matches} in {view}")
+        elif view == "bookmarks":
+            parts.append(f"showing {shown:,} bookmarks")
+        parts.append(f"★ {bookmarks:,} bookmarked")
+        if note:
+            parts.append(note)
+        # Plain Content: the query is the user's text and must not be read as markup.
+        self.query_one("#counts", Static).update(Content(" · ".join(parts)))
+
+    def show_progress(self, done: int, total: int) -> None:
+        bar = self.query_one(ProgressBar)
+        self.add_class("-indexing")
+        bar.update(total=max(total, 1), progress=done)
+
+    def hide_progress(self) -> None:
+        self.remove_class("-indexing")
