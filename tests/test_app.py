@@ -1,0 +1,275 @@
+"""The app driven with the pilot, pressing keys as a user would."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from textual.widgets import Input
+
+from helpers import make_app, paper_list, settle, status_text, titles, visible_rows
+from reader.model import make_paper
+from reader.sources.sample import sample_papers
+from reader.ui.screens.detail_screen import DetailScreen
+from reader.ui.screens.help_screen import HelpScreen
+from reader.ui.widgets.paper_detail import PaperDetail
+
+WIDE = (120, 36)
+NARROW = (80, 24)
+SAMPLE = sample_papers()
+QUANT = "8-bit Optimizers via Block-wise Quantization"
+
+
+def detail_title(app) -> str:
+    return str(app.screen.query_one(PaperDetail).query_one("#title").render())
+
+
+def detail_abstract(app) -> str:
+    return str(app.screen.query_one(PaperDetail).query_one("#abstract").render())
+
+
+async def search(pilot, text: str) -> None:
+    await pilot.press("slash", *text)
+    await settle(pilot)
+
+
+async def test_opens_on_the_sample_papers(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert titles(app) == [paper.title for paper in SAMPLE]
+        assert visible_rows(app)[0].strip() == SAMPLE[0].title[: len(visible_rows(app)[0].strip())]
+        assert detail_title(app) == SAMPLE[0].title
+        assert detail_abstract(app).startswith("Building extraction - needed for inventory")
+        assert status_text(app).startswith("36 papers")
+        assert "0 bookmarked" in status_text(app)
+
+
+async def test_search_as_you_type_ranks_and_counts(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await search(pilot, "quantization")
+        assert titles(app)[0] == QUANT
+        assert len(titles(app)) == 2
+        assert "2 matches" in status_text(app)
+        assert detail_title(app) == QUANT
+        # enter goes from the search box to the list
+        assert isinstance(app.focused, Input)
+        await pilot.press("enter")
+        assert app.focused is paper_list(app)
+
+
+async def test_escape_leaves_search_then_clears_it(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await search(pilot, "prompt")
+        matched = len(titles(app))
+        assert 0 < matched < 36
+        await pilot.press("escape")
+        assert app.focused is paper_list(app)
+        assert len(titles(app)) == matched
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.query_one("#search", Input).value == ""
+        assert len(titles(app)) == 36
+
+
+async def test_a_malformed_query_does_not_crash(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await search(pilot, '"unbalanced (')
+        assert app.is_running
+        # a closed phrase then finds only papers holding it (word forms stemmed)
+        await pilot.press("ctrl+a", "ctrl+k", *'"learned optimizers"')
+        await settle(pilot)
+        phrase = re.compile(r"\blearn\w* optimi\w*", re.IGNORECASE)
+        assert titles(app)
+        assert all(phrase.search(t + " " + a) for t, a in _title_abstracts(app))
+
+
+def _title_abstracts(app):
+    found = app.library.papers(paper_list(app).paper_ids)
+    return [(found[i].title, found[i].abstract) for i in paper_list(app).paper_ids]
+
+
+async def test_moving_through_the_list(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        papers = paper_list(app)
+        await pilot.press("j", "j", "down")
+        assert papers.cursor == 3
+        assert detail_title(app) == SAMPLE[3].title
+        await pilot.press("k", "up")
+        assert papers.cursor == 1
+        await pilot.press("G")
+        assert papers.cursor == 35
+        assert detail_title(app) == SAMPLE[35].title
+        # the last paper is drawn on screen after jumping to it
+        assert any(SAMPLE[35].title[:30] in row for row in visible_rows(app))
+        await pilot.press("g")
+        assert papers.cursor == 0
+        await pilot.press("end", "home", "pagedown")
+        page = papers.cursor
+        assert page > 10
+        await pilot.press("pageup")
+        assert papers.cursor == 0
+        await pilot.press("k")  # stays at the top
+        assert papers.cursor == 0
+
+
+async def test_bookmark_marks_the_row_and_shows_in_bookmarks_view(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await search(pilot, "quantization")
+        await pilot.press("escape", "b")
+        await settle(pilot)
+        assert visible_rows(app)[0].startswith(" ★ 8-bit Optimizers")
+        assert "★ 1 bookmarked" in status_text(app)
+        assert "bookmarked" in str(app.screen.query_one("#meta").render())
+        await pilot.press("2")
+        await settle(pilot)
+        assert titles(app) == [QUANT]
+        await pilot.press("1")
+        await settle(pilot)
+        assert visible_rows(app)[0].startswith(" ★ ")
+        # b again removes it
+        await pilot.press("b")
+        await settle(pilot)
+        assert not visible_rows(app)[0].startswith(" ★ ")
+        await pilot.press("2")
+        await settle(pilot)
+        assert titles(app) == []
+        assert "No bookmarks yet" in visible_rows(app)[0]
+
+
+async def test_bookmarks_view_is_newest_first_and_searchable(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("b", "j", "j", "b", "j", "b")  # papers 0, 2, 3
+        await pilot.press("2")
+        await settle(pilot)
+        assert titles(app) == [SAMPLE[3].title, SAMPLE[2].title, SAMPLE[0].title]
+        # "language" matches many sample papers; only the bookmarked ones are shown
+        await search(pilot, "language")
+        shown = titles(app)
+        assert shown and set(shown) <= {SAMPLE[0].title, SAMPLE[2].title, SAMPLE[3].title}
+        assert SAMPLE[3].title in shown  # "Language Models as Zero-Shot ..."
+        assert "in bookmarks" in status_text(app)
+
+
+async def test_bookmark_survives_a_restart(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await search(pilot, "quantization")
+        await pilot.press("escape", "b", "q")
+    again = make_app(data_dir)
+    async with again.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert titles(again) == [QUANT]
+        assert visible_rows(again)[0].startswith(" ★ 8-bit")
+
+
+async def test_narrow_terminal_opens_detail_full_screen(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=NARROW) as pilot:
+        await settle(pilot)
+        assert not app.screen.query_one(PaperDetail).display
+        await pilot.press("j", "enter")
+        assert isinstance(app.screen, DetailScreen)
+        assert detail_title(app) == SAMPLE[1].title
+        await pilot.press("b")
+        assert app.library.is_bookmarked(SAMPLE[1].id)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, DetailScreen)
+        assert visible_rows(app)[1].startswith(" ★ ")
+
+
+async def test_wide_terminal_enter_moves_into_the_detail(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one(PaperDetail).display
+        await pilot.press("enter")
+        assert app.focused is app.screen.query_one(PaperDetail)
+        await pilot.press("escape")
+        assert app.focused is paper_list(app)
+
+
+async def test_help_lists_the_keys(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = "\n".join(str(s.render()) for s in app.screen.query("Static"))
+        for key in ("/", "escape", "enter", "b", "1", "2", "ctrl+p", "q", "pagedown", '"learned optimizers"'):
+            assert key in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_footer_shows_the_main_keys(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        shown = {binding.key for (_, binding, enabled, _) in app.active_bindings.values()
+                 if binding.show}
+        assert {"slash", "b", "1", "2", "question_mark", "q", "enter"} <= shown
+
+
+async def test_command_palette_switches_views(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await pilot.press("ctrl+p", *"Bookmarks")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.current_mode == "bookmarks"
+        assert titles(app) == [SAMPLE[0].title]
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["[bold]Bold[/bold] claims", "A [/] closing tag", "[@click=app.quit]Click me[/]",
+     "Red \x1b[31malert\x1b[0m and \x1b]0;pwned\x07title"],
+)
+async def test_paper_text_is_shown_literally(data_dir, title):
+    app = make_app(data_dir)
+    paper = make_paper(title, "Abstract with [italic]markup[/italic] and \x1b[2J escapes.")
+    app.library.store.add_papers([paper])
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("G")
+        shown = detail_title(app)
+        assert "\x1b" not in shown and "\x07" not in shown
+        expected = title.replace("\x1b[31m", "").replace("\x1b[0m", "").replace("\x1b]0;pwned\x07", "")
+        assert shown == expected
+        last_row = [row for row in visible_rows(app) if row.strip()][-1].strip()
+        assert len(last_row) > 10 and expected.startswith(last_row)
+        assert detail_abstract(app) == "Abstract with [italic]markup[/italic] and escapes."
+        await pilot.click("#detail")
+        assert app.is_running
+
+
+async def test_index_is_built_in_the_background_on_first_start(data_dir):
+    app = make_app(data_dir)
+    assert not app.library.index_is_current()
+    async with app.run_test(size=WIDE) as pilot:
+        # searching straight away works: results arrive when the index is ready
+        await pilot.press("slash", *"quantization")
+        await settle(pilot)
+        await settle(pilot)
+        assert app.library.index_is_current()
+        assert titles(app)[0] == QUANT
