@@ -38,7 +38,9 @@ async def test_opens_on_the_sample_papers(data_dir):
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
         assert titles(app) == [paper.title for paper in SAMPLE]
-        assert visible_rows(app)[0].strip() == SAMPLE[0].title[: len(visible_rows(app)[0].strip())]
+        first_row = visible_rows(app)[0].strip()
+        assert first_row.endswith("…")  # too long for the list: cut with an ellipsis
+        assert SAMPLE[0].title.startswith(first_row.rstrip("…"))
         assert detail_title(app) == SAMPLE[0].title
         assert detail_abstract(app).startswith("Building extraction - needed for inventory")
         assert status_text(app).startswith("36 papers")
@@ -256,7 +258,7 @@ async def test_paper_text_is_shown_literally(data_dir, title):
         assert "\x1b" not in shown and "\x07" not in shown
         expected = title.replace("\x1b[31m", "").replace("\x1b[0m", "").replace("\x1b]0;pwned\x07", "")
         assert shown == expected
-        last_row = [row for row in visible_rows(app) if row.strip()][-1].strip()
+        last_row = [row for row in visible_rows(app) if row.strip()][-1].strip().rstrip("…")
         assert len(last_row) > 10 and expected.startswith(last_row)
         assert detail_abstract(app) == "Abstract with [italic]markup[/italic] and escapes."
         await pilot.click("#detail")

@@ -36,13 +36,13 @@ KEYS = [
 ]
 
 QUERY_SYNTAX = [
-    ("adam optimizer", "papers with both words (stemmed: optimizers matches)"),
+    ("adam optimizer", "both words, any form (optimizers, optimized)"),
     ('"learned optimizers"', "the exact phrase"),
     ("quant*", "words starting with quant"),
     ("adam OR lion", "either word"),
     ("optimizer NOT prompt", "without a word; -prompt works too"),
     ("(adam OR lion) memory", "parentheses group"),
-    ("title:prompt  author:smith", "one field: title, abstract, author, cat, source"),
+    ("title:prompt", "in one field: title abstract author cat source"),
 ]
 
 
@@ -72,7 +72,7 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(Content(heading), classes="heading")
                 yield Static(_table(rows, 18))
             yield Static(Content("Search syntax"), classes="heading")
-            yield Static(_table(QUERY_SYNTAX, 28))
+            yield Static(_table(QUERY_SYNTAX, 22))
             yield Static(Content("\nescape closes this help").stylize("$text-muted"))
 
     async def action_dismiss(self, result: None = None) -> None:

@@ -25,7 +25,7 @@ def _meta(paper: Paper, bookmarked: bool) -> Content:
     if paper.categories:
         details.append(clean_line(" ".join(paper.categories)))
     details.append(paper.id)
-    parts.append(Content(" · ".join(details)).stylize("$text-muted"))
+    parts.append(Content(" · ".join(details)).stylize("dim"))
     if bookmarked:
         parts.append(Content(f"{STAR} bookmarked").stylize("$warning"))
     return Content("\n").join(parts)

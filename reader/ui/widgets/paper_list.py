@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from textual import events
 from textual.binding import Binding
@@ -149,6 +150,9 @@ class PaperList(ScrollView, can_focus=True):
             star = Segment(f" {STAR} ", style + self.get_component_rich_style("paper-list--star"))
         else:
             star = Segment("   ", style)
+        room = width - star.cell_length
+        if cell_len(title) > room > 1:
+            title = set_cell_size(title, room - 1).rstrip() + "…"
         return Strip([star, Segment(title, style)]).crop_extend(0, width, style)
 
     # -- the cursor ----------------------------------------------------------------------
