@@ -275,3 +275,37 @@ async def test_index_is_built_in_the_background_on_first_start(data_dir):
         await settle(pilot)
         assert app.library.index_is_current()
         assert titles(app)[0] == QUANT
+
+
+def _damage_index(data_dir) -> None:
+    for path in (data_dir / "index").iterdir():
+        if path.name != "reader-index.json":
+            path.write_bytes(b"\x00garbage" * 64)
+
+
+async def test_a_damaged_index_is_rebuilt_and_bookmarks_kept(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+    _damage_index(data_dir)
+    again = make_app(data_dir)
+    async with again.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await search(pilot, "quantization")
+        await settle(pilot)
+        assert titles(again)[0] == QUANT
+        assert again.library.bookmarked_ids() == {SAMPLE[0].id}
+
+
+async def test_index_damaged_while_running_is_rebuilt_on_the_next_search(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        app.library.index.close()
+        _damage_index(data_dir)
+        await search(pilot, "quantization")
+        await settle(pilot)
+        await settle(pilot)
+        assert titles(app)[0] == QUANT
+        assert "indexing" not in status_text(app)

@@ -109,6 +109,8 @@ class SearchIndex:
         writer = ix.writer(limitmb=128, compound=False)
         done = 0
         step = max(1, total // 100)
+        if progress:
+            progress(0, total)
         try:
             for paper in papers:
                 writer.add_document(**_document(paper))

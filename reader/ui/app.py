@@ -13,6 +13,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.worker import Worker
 
 from reader.library import ALL, BOOKMARKS, Library
 from reader.model import Paper
@@ -35,25 +36,32 @@ class ReaderApp(App[None]):
     ]
 
     # (done, total) while the index is being rebuilt, else None.
-    indexing: reactive[tuple[int, int] | None] = reactive(None)
+    indexing: reactive[tuple[int, int] | None] = reactive(None, always_update=True)
 
     def __init__(self, library: Library) -> None:
         super().__init__()
         self.library = library
+        self._index_worker: Worker | None = None
 
     def on_mount(self) -> None:
-        self.ensure_index()
+        self.request_index()
 
-    @work(thread=True, exclusive=True, group="index")
-    def ensure_index(self) -> None:
-        if self.library.index_is_current():
-            return
+    def request_index(self) -> None:
+        """Make sure the index is usable: checked, and rebuilt if stale or damaged.
 
+        Called at start-up and whenever a search finds the index unusable. At most one
+        check or rebuild runs at a time.
+        """
+        if self._index_worker is None or self._index_worker.is_finished:
+            self._index_worker = self._ensure_index()
+
+    @work(thread=True, group="index")
+    def _ensure_index(self) -> None:
         def progress(done: int, total: int) -> None:
             self.call_from_thread(setattr, self, "indexing", (done, total))
 
-        self.call_from_thread(setattr, self, "indexing", (0, self.library.counts().papers))
         try:
+            # Cheap when the index is current (one small file and a probe query).
             self.library.ensure_index(progress)
         finally:
             self.call_from_thread(setattr, self, "indexing", None)

@@ -127,6 +127,7 @@ class LibraryScreen(Screen[None]):
 
     def _index_not_ready(self, text: str) -> None:
         self._waiting_for_index = True
+        self.app.request_index()
         self.query_text = text
         self._update_status(0, note="indexing: results when it is done")
 
