@@ -19,10 +19,17 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors as one line like every other error."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USAGE, f"reader: error: {message} (see: {self.prog} --help)\n")
+
+
 def _common() -> argparse.ArgumentParser:
     # Shared by the main parser and every subcommand, so `--data-dir` works before or
     # after the subcommand's name.
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--data-dir",
         metavar="PATH",
@@ -35,14 +42,14 @@ def _common() -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="reader",
         description="Read research-paper abstracts in the terminal. "
         "Without a command, opens the app.",
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"reader {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     search = commands.add_parser(
         "search", parents=[common], help="print the papers matching a query, best first"
@@ -77,8 +84,16 @@ def _progress_to_stderr(done: int, total: int) -> None:
 def _search(library, args) -> int:
     if args.limit < 1:
         raise ValueError("--limit must be at least 1")
-    library.ensure_index(_progress_to_stderr if sys.stderr.isatty() else None)
-    ids = library.search(" ".join(args.query), limit=args.limit)
+    from reader.index import IndexUnavailable
+
+    progress = _progress_to_stderr if sys.stderr.isatty() else None
+    library.ensure_index(progress)
+    text = " ".join(args.query)
+    try:
+        ids = library.search(text, limit=args.limit)
+    except IndexUnavailable:  # damage the check did not see: the search marked it
+        library.ensure_index(progress)
+        ids = library.search(text, limit=args.limit)
     found = library.papers(ids)
     papers = [found[paper_id] for paper_id in ids if paper_id in found]
     if args.json:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reader import paths
-from reader.index import IndexUnavailable, SearchIndex
+from reader.index import SearchIndex
 from reader.index.index import Progress
 from reader.model import Paper
 from reader.sources.sample import sample_papers
@@ -62,12 +62,8 @@ class Library:
 
     def ensure_index(self, progress: Progress | None = None) -> bool:
         """Rebuild the index if it is stale or damaged; return whether it was rebuilt."""
-        if self.index_is_current():
-            try:
-                self.index.search("probe", limit=1)
-                return False
-            except IndexUnavailable:
-                pass
+        if self.index_is_current() and self.index.check():
+            return False
         self.rebuild_index(progress)
         return True
 

@@ -20,13 +20,20 @@ _ESCAPES = re.compile(
     r"|\x9b[0-?]*[ -/]*[@-~]"
     r"|\x9d[^\x07\x9c]*[\x07\x9c]?"
 )
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
+# Line and paragraph breaks in their many spellings, made plain newlines first so the
+# words on either side stay apart.
+_BREAKS = [("\r\n", "\n"), ("\r", "\n"), ("\x0b", "\n"), ("\x0c", "\n"),
+           ("\x85", "\n"), ("\u2028", "\n"), ("\u2029", "\n\n")]
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b\ufeff]")
 _SPACES = re.compile(r"[ \t\r\n\x0b\x0c\u00a0]+")
 
 
 def strip_controls(text: str) -> str:
     """``text`` without escape sequences and control characters (newlines and tabs kept)."""
-    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+    text = _ESCAPES.sub("", text)
+    for brk, newline in _BREAKS:
+        text = text.replace(brk, newline)
+    return _CONTROLS.sub("", text)
 
 
 def clean_line(text: str) -> str:
@@ -36,6 +43,6 @@ def clean_line(text: str) -> str:
 
 def clean_block(text: str) -> str:
     """Safe multi-paragraph text: paragraphs (blank-line separated) kept, lines re-flowed."""
-    text = strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = strip_controls(text)
     paragraphs = re.split(r"\n\s*\n", text)
     return "\n\n".join(p for p in (clean_line(p) for p in paragraphs) if p)

@@ -259,13 +259,6 @@ def test_errors_in_process(data_dir, capsys, args):
     assert captured.out == ""
 
 
-@pytest.mark.xfail(
-    reason="BUG: index.py SearchIndex.rebuild reports (total, total) twice when "
-    "total % step == 0 (once in the loop, once after the swap), and cli.py "
-    "_progress_to_stderr ends a line each time: a terminal shows "
-    "'indexing 36/36 papers' on two lines",
-    strict=True,
-)
 def test_indexing_progress_on_a_terminal_is_one_line(data_dir, capsys, monkeypatch):
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     assert main(["search", "quantization", "--limit", "1"]) == 0

@@ -313,13 +313,6 @@ def test_corrupted_index_files_with_intact_metadata_are_rebuilt(library, data_di
     assert titles(library, library.search("quantization"))[0] == EIGHT_BIT
 
 
-@pytest.mark.xfail(
-    reason="BUG: library.py ensure_index only probes with search('probe'), which reads no "
-    "postings: a damaged postings file (.pst) with intact reader-index.json is never "
-    "rebuilt and every search raises IndexUnavailable ('reader search' fails until the "
-    "user deletes the index folder)",
-    strict=True,
-)
 def test_damaged_postings_are_rebuilt(library, data_dir):
     library.close()
     index = paths.index_path(data_dir)

@@ -191,11 +191,6 @@ def test_strip_controls_keeps_newlines_and_tabs():
     assert strip_controls("a\tb\nc\x1b[0m\x00") == "a\tb\nc"
 
 
-@pytest.mark.xfail(
-    reason="BUG: text.py _CONTROLS (\\x0b-\\x1f, \\u2028, \\u2029) deletes these whitespace/"
-    "line-break characters before _SPACES can fold them, so the words either side are glued",
-    strict=True,
-)
 @pytest.mark.parametrize("separator", ["\r", "\x0b", "\x0c", "\u2028", "\u2029"])
 def test_line_breaking_controls_separate_words(separator):
     assert clean_line(f"Large{separator}Language") == "Large Language"

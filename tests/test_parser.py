@@ -118,12 +118,6 @@ def test_sample_with_one_abstract_missing_keeps_every_paper():
         assert paper.abstract == expected, paper.title
 
 
-@pytest.mark.xfail(
-    reason="BUG: listing.py _looks_like_abstract: a missing abstract followed by a title of "
-    ">= 80 chars (common: the sample has titles up to 121 chars) takes that title as the "
-    "abstract, then the real abstract as a title -> ParseError for the whole import",
-    strict=True,
-)
 def test_missing_abstract_before_a_long_title_keeps_every_paper():
     # "Large Language Models as Optimizers" is followed by an 83-character title.
     title = "Large Language Models as Optimizers"
@@ -133,12 +127,6 @@ def test_missing_abstract_before_a_long_title_keeps_every_paper():
     assert {p.title: p.abstract for p in papers}[title] == ""
 
 
-@pytest.mark.xfail(
-    reason="BUG: listing.py _strip_header scans every line for 'Subscribe': in a listing "
-    "copied without the page header, a title starting with 'Subscribe' (e.g. 'Subscriber "
-    "...') drops all earlier papers and loses the title's first 9 letters",
-    strict=True,
-)
 def test_title_starting_with_subscribe_is_not_taken_for_the_header():
     text = (
         "Cautious Optimizers\n"

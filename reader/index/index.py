@@ -75,6 +75,8 @@ class SearchIndex:
         self._lock = threading.RLock()
         self._searcher = None
         self._parser = None
+        # Set when reading the index failed: it must be rebuilt before use.
+        self.damaged = False
 
     # -- state ---------------------------------------------------------------------------
 
@@ -125,7 +127,7 @@ class SearchIndex:
         ix.close()
         _write_json(building / META_FILE, _expected_meta(generation))
         self._swap_in(building)
-        if progress:
+        if progress and done % step:
             progress(done, total)
 
     def _swap_in(self, building: Path) -> None:
@@ -136,8 +138,36 @@ class SearchIndex:
                 os.replace(self.path, old)
             os.replace(building, self.path)
             shutil.rmtree(old, ignore_errors=True)
+            self.damaged = False
 
     # -- searching -----------------------------------------------------------------------
+
+    def check(self) -> bool:
+        """Open the index and read a little of every kind of file in it.
+
+        Damage shows as many unrelated exception types, some only when postings or
+        stored fields are read, so this reads the term dictionary, the first postings
+        of each text field and the stored fields of the first and last documents.
+        A search that failed on this index (``damaged``) also fails the check.
+        """
+        with self._lock:
+            if self.damaged:
+                return False
+            try:
+                searcher = self._open()
+                reader = searcher.reader()
+                for field in ("title", "abstract"):
+                    for term in reader.lexicon(field):
+                        reader.postings(field, term).all_ids()
+                        break
+                count = searcher.doc_count_all()
+                if count:
+                    searcher.stored_fields(0)
+                    searcher.stored_fields(count - 1)
+                return True
+            except Exception:
+                self._close_searcher()
+                return False
 
     def _open(self):
         if self._searcher is None:
@@ -146,9 +176,10 @@ class SearchIndex:
             try:
                 ix = whoosh.index.open_dir(self.path)
                 searcher = ix.searcher()
-                searcher.doc_count()  # probe: damaged files raise here or below
+                searcher.doc_count()
                 self._parser = make_parser(ix.schema)
             except Exception as error:  # damage shows as many exception types
+                self.damaged = True
                 raise IndexUnavailable(f"{self.path}: unreadable index ({error!r})") from error
             self._searcher = searcher
         return self._searcher
@@ -184,6 +215,7 @@ class SearchIndex:
                 ids = [hit["id"] for hit in results]
             except Exception as error:  # the index itself is damaged
                 self._close_searcher()
+                self.damaged = True
                 raise IndexUnavailable(f"{self.path}: search failed ({error!r})") from error
         if only is not None:
             ids = [paper_id for paper_id in ids if paper_id in only][:limit]
