@@ -131,7 +131,8 @@ class PaperList(ScrollView, can_focus=True):
     # -- drawing -------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        # Not size.width: the vertical scrollbar covers the last column(s) of that.
+        width = self.scrollable_content_region.width
         base = self.rich_style
         index = self.scroll_offset.y + y
         if not self._ids:

@@ -31,7 +31,7 @@ class StatusLine(Horizontal):
             matches = "1 match" if shown == 1 else f"{shown:,} matches"
             parts.append(f"{matches} in {view}")
         elif view == "bookmarks":
-            parts.append(f"showing {shown:,} bookmarks")
+            parts.append("showing 1 bookmark" if shown == 1 else f"showing {shown:,} bookmarks")
         parts.append(f"★ {bookmarks:,} bookmarked")
         if note:
             parts.append(note)
