@@ -19,6 +19,9 @@ from reader.sources.sample import sample_papers
 from reader.store import Bookmark, Store
 
 ALL = "all"
+# Up to this many changed papers (or a quarter of the library) are indexed in place;
+# more, and a fresh build is quicker.
+CATCH_UP_LIMIT = 5000
 BOOKMARKS = "bookmarks"
 
 
@@ -61,9 +64,21 @@ class Library:
         )
 
     def ensure_index(self, progress: Progress | None = None) -> bool:
-        """Rebuild the index if it is stale or damaged; return whether it was rebuilt."""
-        if self.index_is_current() and self.index.check():
+        """Bring the index up to date with the store; return whether it had to change.
+
+        Papers added or changed since the index was written are indexed in place; a
+        missing, damaged or incompatible index (or a very large change) is rebuilt.
+        """
+        generation = self.store.generation()
+        indexed = self.index.indexed_generation()
+        if indexed == generation and self.index.check():
             return False
+        if indexed is not None and indexed < generation and self.index.check():
+            changed = self.store.count_changed_after(indexed)
+            if changed <= max(CATCH_UP_LIMIT, self.store.count_papers() // 4):
+                papers = self.store.iter_papers(changed_after=indexed)
+                self.index.catch_up(papers, changed, generation, progress)
+                return True
         self.rebuild_index(progress)
         return True
 

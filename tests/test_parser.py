@@ -82,7 +82,7 @@ def test_header_with_subscribe_on_its_own_line():
     papers = parse_listing(text, source="page.txt")
     assert [p.title for p in papers] == ["Cautious Optimizers"]
     assert papers[0].abstract == ABSTRACT_A
-    assert papers[0].source == "page.txt"
+    assert papers[0].sources == ("page.txt",)
 
 
 # -- papers without an abstract ----------------------------------------------------------

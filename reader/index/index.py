@@ -54,7 +54,7 @@ def _document(paper: Paper) -> dict[str, str]:
         "title": paper.title,
         "abstract": paper.abstract,
         "author": " ; ".join(paper.authors),
-        "source": paper.source,
+        "source": " ; ".join(paper.sources),
         "cat": " ".join(paper.categories),
     }
 
@@ -93,6 +93,17 @@ class SearchIndex:
         """
         return self._read_meta() == _expected_meta(generation)
 
+    def indexed_generation(self) -> int | None:
+        """The store generation the index reflects, if this code can update it in place.
+
+        None when the index is missing or was made by another schema or Whoosh version.
+        """
+        meta = self._read_meta()
+        if not meta or {**meta, "generation": 0} != _expected_meta(0):
+            return None
+        generation = meta.get("generation")
+        return generation if isinstance(generation, int) else None
+
     # -- building ------------------------------------------------------------------------
 
     def rebuild(
@@ -127,6 +138,44 @@ class SearchIndex:
         ix.close()
         _write_json(building / META_FILE, _expected_meta(generation))
         self._swap_in(building)
+        if progress and done % step:
+            progress(done, total)
+
+    def catch_up(
+        self,
+        papers: Iterable[Paper],
+        total: int,
+        generation: int,
+        progress: Progress | None = None,
+    ) -> None:
+        """(Re)index just ``papers`` (new or changed since the indexed generation).
+
+        Each replaces its earlier version (by id). The metadata file is written after
+        the commit: a crash between the two only means the same papers are indexed
+        again next time.
+        """
+        with self._lock:
+            ix = whoosh.index.open_dir(self.path)
+            # Another process's writer holds the lock for at most one update: wait.
+            writer = ix.writer(limitmb=128, compound=False, timeout=60.0, delay=0.25)
+            done = 0
+            step = max(1, total // 100)
+            try:
+                if progress:
+                    progress(0, total)
+                for paper in papers:
+                    writer.update_document(**_document(paper))
+                    done += 1
+                    if progress and done % step == 0:
+                        progress(done, total)
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+            finally:
+                ix.close()
+            _write_json(self.path / META_FILE, _expected_meta(generation))
+            self._close_searcher()  # the next search opens the new generation
         if progress and done % step:
             progress(done, total)
 

@@ -1,11 +1,16 @@
-"""Parsers turn the text of a source file into :class:`reader.model.Paper` records.
+"""Parsers turn the content of a source file into :class:`reader.model.Paper` records.
 
-They never touch the store; a failure raises :class:`ParseError`, whose message is one
-line naming the file, where, and what is wrong.
+Every format module has a ``parse(stream, name)`` generator: ``stream`` is a binary
+file object (already decompressed), ``name`` the file's name or collection (used in
+messages and as the papers' source). It yields a ``Paper`` per record, or a
+:class:`BadRecord` for a record it cannot use (no title, a broken JSON line), and goes on
+with the next. A file it cannot read at all raises :class:`ParseError`. Parsers never
+touch the store: the importer decides what a bad record does to the file's import.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -23,3 +28,11 @@ class ParseError(ValueError):
 def decode(data: bytes) -> str:
     """Text from bytes of unknown quality: UTF-8 (BOM dropped), bad bytes replaced."""
     return data.decode("utf-8-sig", errors="replace")
+
+
+@dataclass(frozen=True, slots=True)
+class BadRecord:
+    """A record that could not be read; ``where`` is e.g. ``line 12`` or ``entry smith20``."""
+
+    where: str
+    problem: str

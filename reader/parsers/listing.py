@@ -94,7 +94,7 @@ def parse_listing(text: str, source: str = "listing") -> list[Paper]:
             abstract = lines[position + 1][1]
             position += 1
         position += 1
-        paper = make_paper(title, abstract, source=source)
+        paper = make_paper(title, abstract, sources=(source,))
         if paper.id not in seen:
             seen.add(paper.id)
             papers.append(paper)

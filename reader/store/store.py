@@ -13,15 +13,20 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
-from reader.model import Paper
+from reader.model import MERGEABLE_FIELDS, Paper, normalize_title
 from reader.store.schema import MIGRATIONS, SCHEMA_VERSION
 
-_COLUMNS = "id, title, abstract, authors, source, published, url, categories"
+_FIELDS = (
+    "id", "title", "abstract", "authors", "published", "updated", "url", "pdf_url",
+    "categories", "arxiv_id", "doi", "venue", "journal_ref", "comment", "extra",
+)
+_JSON_FIELDS = {"authors", "categories", "extra"}
+_COLUMNS = ", ".join(_FIELDS)
 
 
 class StoreError(RuntimeError):
@@ -34,18 +39,33 @@ class Bookmark:
     added_at: float
 
 
-def _paper_from_row(row: Sequence) -> Paper:
-    id_, title, abstract, authors, source, published, url, categories = row
-    return Paper(
-        id=id_,
-        title=title,
-        abstract=abstract,
-        authors=tuple(json.loads(authors)),
-        source=source,
-        published=published,
-        url=url,
-        categories=tuple(json.loads(categories)),
-    )
+@dataclass(slots=True)
+class MergeCounts:
+    """What one import did to the library."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def _paper_from_row(row: Sequence, sources: Sequence[str] = ()) -> Paper:
+    data = dict(zip(_FIELDS, row))
+    for name in _JSON_FIELDS:
+        data[name] = json.loads(data[name])
+    data["authors"] = tuple(data["authors"])
+    data["categories"] = tuple(data["categories"])
+    return Paper(sources=tuple(sources), **data)
+
+
+def _row_values(paper: Paper) -> list:
+    values = []
+    for name in _FIELDS:
+        value = getattr(paper, name)
+        if name in _JSON_FIELDS:
+            value = json.dumps(list(value) if isinstance(value, tuple) else value,
+                               ensure_ascii=False)
+        values.append(value)
+    return values
 
 
 def _paper_to_snapshot(paper: Paper) -> str:
@@ -54,9 +74,24 @@ def _paper_to_snapshot(paper: Paper) -> str:
 
 def _paper_from_snapshot(snapshot: str) -> Paper:
     data = json.loads(snapshot)
-    data["authors"] = tuple(data.get("authors", ()))
-    data["categories"] = tuple(data.get("categories", ()))
+    known = {f.name for f in fields(Paper)}
+    data = {key: value for key, value in data.items() if key in known}
+    for name in ("authors", "categories", "sources"):
+        data[name] = tuple(data.get(name, ()))
     return Paper(**data)
+
+
+def _merged(existing: Paper, new: Paper) -> Paper:
+    """``existing`` with the fields it lacks filled in from ``new``."""
+    changes = {
+        name: getattr(new, name)
+        for name in MERGEABLE_FIELDS
+        if not getattr(existing, name) and getattr(new, name)
+    }
+    extra = {**new.extra, **existing.extra}
+    if extra != existing.extra:
+        changes["extra"] = extra
+    return replace(existing, **changes) if changes else existing
 
 
 class Store:
@@ -108,13 +143,23 @@ class Store:
             raise StoreError(
                 f"{self.path}: made by a newer reader (schema {version} > {SCHEMA_VERSION})"
             )
+        if 0 < version < SCHEMA_VERSION:
+            self._backup(f"schema{version}")
         for target in range(version + 1, SCHEMA_VERSION + 1):
             with self._transaction() as tx:
-                # executescript would commit on its own; run statement by statement.
-                for statement in MIGRATIONS[target].split(";"):
-                    if statement.strip():
-                        tx.execute(statement)
+                MIGRATIONS[target](tx)
                 tx.execute(f"PRAGMA user_version = {target}")
+
+    def _backup(self, label: str) -> Path:
+        """Copy the store (consistently, with SQLite's backup API) beside itself."""
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.{label}-{stamp}.bak")
+        copy = sqlite3.connect(target)
+        try:
+            self._conn.backup(copy)
+        finally:
+            copy.close()
+        return target
 
     @property
     def schema_version(self) -> int:
@@ -123,52 +168,125 @@ class Store:
     # -- papers --------------------------------------------------------------------------
 
     def generation(self) -> int:
-        """A number that changes whenever the papers change (the index records it)."""
+        """A number that grows whenever papers change (the index records it)."""
         row = self._conn.execute(
             "SELECT value FROM meta WHERE key = 'papers_generation'"
         ).fetchone()
         return int(row[0])
 
-    def add_papers(self, papers: Iterable[Paper]) -> int:
-        """Insert papers not yet in the store (by id), in one transaction; return how many."""
+    def _find(self, tx: sqlite3.Connection, paper: Paper, norm_title: str) -> Paper | None:
+        """The library's copy of ``paper``: the same id, arXiv id, DOI or title."""
+        lookups = [("id", paper.id)]
+        if paper.arxiv_id:
+            lookups.append(("arxiv_id", paper.arxiv_id))
+        if paper.doi:
+            lookups.append(("doi", paper.doi))
+        if len(norm_title) >= 12:
+            lookups.append(("norm_title", norm_title))
+        for column, value in lookups:
+            row = tx.execute(
+                f"SELECT {_COLUMNS} FROM papers WHERE {column} = ? ORDER BY seq LIMIT 1",
+                (value,),
+            ).fetchone()
+            if row:
+                return _paper_from_row(row)
+        return None
+
+    def merge_papers(
+        self,
+        papers: Iterable[Paper],
+        source: str,
+        progress: Callable[[int], None] | None = None,
+    ) -> MergeCounts:
+        """Add new papers and fill in what known ones lack, all in one transaction.
+
+        A paper is known when the library has its id, arXiv id, DOI or normalised
+        title; the library's copy keeps its id (bookmarks point at it) and its values,
+        and gains the fields it had empty. Each paper records ``source``. If ``papers``
+        raises, nothing is changed. ``progress`` is called with the count read so far.
+        """
+        counts = MergeCounts()
         now = time.time()
-        rows = [
-            (
-                p.id,
-                p.title,
-                p.abstract,
-                json.dumps(list(p.authors), ensure_ascii=False),
-                p.source,
-                p.published,
-                p.url,
-                json.dumps(list(p.categories), ensure_ascii=False),
-                now,
-            )
-            for p in papers
-        ]
+        placeholders = ", ".join("?" * (len(_FIELDS) + 3))
         with self._transaction() as tx:
-            before = tx.total_changes
-            tx.executemany(
-                f"INSERT OR IGNORE INTO papers ({_COLUMNS}, added_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
-            added = tx.total_changes - before
-            if added:
+            generation = self.generation() + 1
+            for done, paper in enumerate(papers, start=1):
+                norm_title = normalize_title(paper.title)
+                existing = self._find(tx, paper, norm_title)
+                if existing is None:
+                    tx.execute(
+                        f"INSERT INTO papers ({_COLUMNS}, norm_title, changed_gen, added_at)"
+                        f" VALUES ({placeholders})",
+                        [*_row_values(paper), norm_title, generation, now],
+                    )
+                    counts.added += 1
+                    paper_id = paper.id
+                    changed = True
+                else:
+                    paper_id = existing.id
+                    merged = _merged(existing, paper)
+                    changed = merged != existing
+                    if changed:
+                        assignments = ", ".join(f"{name} = ?" for name in _FIELDS[1:])
+                        tx.execute(
+                            f"UPDATE papers SET {assignments}, changed_gen = ? WHERE id = ?",
+                            [*_row_values(merged)[1:], generation, paper_id],
+                        )
+                new_source = tx.execute(
+                    "INSERT OR IGNORE INTO paper_sources (paper_id, source, added_at)"
+                    " VALUES (?, ?, ?)",
+                    (paper_id, source, now),
+                ).rowcount
+                if existing is not None:
+                    if new_source and not changed:
+                        # the index's source: field must learn of it
+                        tx.execute(
+                            "UPDATE papers SET changed_gen = ? WHERE id = ?",
+                            (generation, paper_id),
+                        )
+                    if changed or new_source:
+                        counts.updated += 1
+                    else:
+                        counts.unchanged += 1
+                if progress and done % 500 == 0:
+                    progress(done)
+            if counts.added or counts.updated:
                 tx.execute(
-                    "UPDATE meta SET value = CAST(value AS INTEGER) + 1"
-                    " WHERE key = 'papers_generation'"
+                    "UPDATE meta SET value = ? WHERE key = 'papers_generation'",
+                    (str(generation),),
                 )
+        return counts
+
+    def add_papers(self, papers: Iterable[Paper]) -> int:
+        """Merge papers that name their own source; return how many were new."""
+        added = 0
+        by_source: dict[str, list[Paper]] = {}
+        for paper in papers:
+            by_source.setdefault(paper.sources[0] if paper.sources else "", []).append(paper)
+        for source, group in by_source.items():
+            added += self.merge_papers(group, source).added
         return added
 
     def count_papers(self) -> int:
         return self._conn.execute("SELECT count(*) FROM papers").fetchone()[0]
 
+    def _sources(self, paper_ids: Sequence[str]) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        marks = ",".join("?" * len(paper_ids))
+        for paper_id, source in self._conn.execute(
+            f"SELECT paper_id, source FROM paper_sources WHERE paper_id IN ({marks})"
+            " AND source != '' ORDER BY added_at, source",
+            list(paper_ids),
+        ):
+            found.setdefault(paper_id, []).append(source)
+        return found
+
+    def _papers_from_rows(self, rows: Sequence[Sequence]) -> list[Paper]:
+        sources = self._sources([row[0] for row in rows]) if rows else {}
+        return [_paper_from_row(row, sources.get(row[0], ())) for row in rows]
+
     def paper(self, paper_id: str) -> Paper | None:
-        row = self._conn.execute(
-            f"SELECT {_COLUMNS} FROM papers WHERE id = ?", (paper_id,)
-        ).fetchone()
-        return _paper_from_row(row) if row else None
+        return self.papers([paper_id]).get(paper_id)
 
     def papers(self, paper_ids: Sequence[str]) -> dict[str, Paper]:
         """The papers with these ids that the store holds (bookmark snapshots fill gaps)."""
@@ -177,10 +295,11 @@ class Store:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for row in self._conn.execute(
+            rows = self._conn.execute(
                 f"SELECT {_COLUMNS} FROM papers WHERE id IN ({marks})", chunk
-            ):
-                found[row[0]] = _paper_from_row(row)
+            ).fetchall()
+            for paper in self._papers_from_rows(rows):
+                found[paper.id] = paper
             missing = [paper_id for paper_id in chunk if paper_id not in found]
             if missing:
                 marks = ",".join("?" * len(missing))
@@ -200,19 +319,27 @@ class Store:
             )
         ]
 
-    def iter_papers(self, batch: int = 1000) -> Iterator[Paper]:
-        """Every paper in library order, read in batches (bounded memory)."""
+    def iter_papers(self, batch: int = 1000, changed_after: int = -1) -> Iterator[Paper]:
+        """Papers in library order, read in batches (bounded memory).
+
+        With ``changed_after``, only those changed in a later papers generation.
+        """
         last = 0
         while True:
             rows = self._conn.execute(
-                f"SELECT seq, {_COLUMNS} FROM papers WHERE seq > ? ORDER BY seq LIMIT ?",
-                (last, batch),
+                f"SELECT seq, {_COLUMNS} FROM papers WHERE seq > ? AND changed_gen > ?"
+                " ORDER BY seq LIMIT ?",
+                (last, changed_after, batch),
             ).fetchall()
             if not rows:
                 return
             last = rows[-1][0]
-            for row in rows:
-                yield _paper_from_row(row[1:])
+            yield from self._papers_from_rows([row[1:] for row in rows])
+
+    def count_changed_after(self, generation: int) -> int:
+        return self._conn.execute(
+            "SELECT count(*) FROM papers WHERE changed_gen > ?", (generation,)
+        ).fetchone()[0]
 
     # -- bookmarks -----------------------------------------------------------------------
 

@@ -21,7 +21,8 @@ def _meta(paper: Paper, bookmarked: bool) -> Content:
     parts: list[Content] = []
     if paper.authors:
         parts.append(Content(clean_line(", ".join(paper.authors))))
-    details = [clean_line(value) for value in (paper.published, paper.source) if value]
+    details = [clean_line(value) for value in (paper.published, paper.venue) if value]
+    details.extend(clean_line(source) for source in paper.sources)
     if paper.categories:
         details.append(clean_line(" ".join(paper.categories)))
     details.append(paper.id)
