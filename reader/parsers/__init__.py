@@ -10,6 +10,7 @@ touch the store: the importer decides what a bad record does to the file's impor
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,3 +37,19 @@ class BadRecord:
 
     where: str
     problem: str
+
+
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def tidy_title(text: str) -> str:
+    """A title on one line: every run of whitespace (arXiv hard-wraps) made one space."""
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def tidy_abstract(text: str) -> str:
+    """An abstract with hard wraps undone: paragraphs (blank-line separated) kept,
+    the lines inside each joined with single spaces."""
+    paragraphs = (tidy_title(part) for part in _BLANK_LINE.split(text.replace("\r\n", "\n")))
+    return "\n\n".join(part for part in paragraphs if part)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from reader.model import Paper, make_paper
-from reader.parsers import ParseError
+from reader.parsers import ParseError, decode
 
 SUBSCRIBE = "Subscribe"
 # Page chrome the site puts above the list; dropped wherever it stands.
@@ -101,3 +101,8 @@ def parse_listing(text: str, source: str = "listing") -> list[Paper]:
     if not papers:
         raise ParseError(source, "no papers found (expected title and abstract lines)")
     return papers
+
+
+def parse(stream, name: str):
+    """The importer's entry point: a copied listing page as a binary stream."""
+    yield from parse_listing(decode(stream.read()), source=name)
