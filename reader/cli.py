@@ -66,6 +66,30 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "paths", parents=[common], help="print where the data and the index live"
     )
+
+    from reader.importer import FORMATS as IMPORT_FORMATS
+
+    imports = commands.add_parser(
+        "import", parents=[common],
+        help="import papers from files (format detected from the content; .gz is fine)",
+    )
+    imports.add_argument("paths", nargs="+", metavar="PATH", type=Path)
+    imports.add_argument("--collection", metavar="NAME",
+                         help="the source name the papers remember (default: the file name)")
+    imports.add_argument("--format", choices=sorted(IMPORT_FORMATS), dest="format_name",
+                         help="skip detection and read the files as this format")
+    imports.add_argument("--skip-bad", action="store_true",
+                         help="go on past bad records and list them at the end")
+
+    exports = commands.add_parser(
+        "export", parents=[common], help="write papers out as BibTeX, RIS, JSONL, CSV or Markdown"
+    )
+    exports.add_argument("--format", required=True,
+                         choices=["bibtex", "ris", "jsonl", "csv", "markdown"])
+    exports.add_argument("--bookmarks", action="store_true", help="only bookmarked papers")
+    exports.add_argument("--query", metavar="Q", help="only papers matching a search")
+    exports.add_argument("-o", "--output", metavar="FILE", type=Path,
+                         help="write to FILE (default: standard output)")
     return parser
 
 
@@ -121,6 +145,73 @@ def _bookmarks(library, args) -> int:
     return 0
 
 
+def _import(library, args) -> int:
+    from reader.parsers import ParseError
+
+    failed = 0
+    for path in args.paths:
+        progress = None
+        if sys.stderr.isatty():
+            def progress(done: int, total: int, name=path.name) -> None:
+                percent = 100 * done // total if total else 100
+                print(f"\rimporting {name} {percent}%", end="", file=sys.stderr, flush=True)
+        try:
+            report = library.import_file(
+                path, collection=args.collection, format_name=args.format_name,
+                skip_bad=args.skip_bad, progress=progress,
+            )
+        except (ParseError, OSError, ValueError) as error:
+            if progress:
+                print(file=sys.stderr)
+            print(f"reader: error: {_one_line(error)}", file=sys.stderr)
+            failed += 1
+            continue
+        if progress:
+            print(file=sys.stderr)
+        print(f"{report.summary()} ({report.format})")
+        for bad in report.skipped:
+            print(f"  skipped {bad.where}: {bad.problem}")
+    library.ensure_index(_progress_to_stderr if sys.stderr.isatty() else None)
+    return EXIT_ERROR if failed else 0
+
+
+def _export(library, args) -> int:
+    from reader.exporters import FORMATS as EXPORT_FORMATS
+
+    if args.query:
+        library.ensure_index()
+        scope = "bookmarks" if args.bookmarks else "all"
+        ids = library.search(args.query, scope)
+        found = library.papers(ids)
+        papers = [found[paper_id] for paper_id in ids if paper_id in found]
+    elif args.bookmarks:
+        papers = [bookmark.paper for bookmark in library.bookmarks()]
+    else:
+        papers = library.store.iter_papers()
+    write = EXPORT_FORMATS[args.format]
+    if args.output is None:
+        count = write(papers, sys.stdout)
+        sys.stdout.flush()
+    else:
+        # Written beside the target and renamed over it: never a half-written file.
+        temporary = args.output.with_name(f".{args.output.name}.partial")
+        try:
+            with temporary.open("w", encoding="utf-8", newline="") as out:
+                count = write(papers, out)
+            temporary.replace(args.output)
+        finally:
+            temporary.unlink(missing_ok=True)
+        print(f"exported {count} papers to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _one_line(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.filename and error.strerror:
+        return f"{error.filename}: {error.strerror.lower()}"
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 def _paths(root: Path) -> int:
     print(f"data   {root}")
     print(f"store  {paths.store_path(root)}")
@@ -145,6 +236,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 0
             if args.command == "search":
                 return _search(library, args)
+            if args.command == "import":
+                return _import(library, args)
+            if args.command == "export":
+                return _export(library, args)
             return _bookmarks(library, args)
         finally:
             library.close()
@@ -154,6 +249,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except (OSError, ValueError, RuntimeError) as error:
-        message = str(error).splitlines()[0] if str(error) else type(error).__name__
-        print(f"reader: error: {message}", file=sys.stderr)
+        print(f"reader: error: {_one_line(error)}", file=sys.stderr)
         return EXIT_ERROR

@@ -7,15 +7,17 @@ writes.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from reader import paths
 from reader.index import SearchIndex
+from reader.importer import ImportReport, detect_format, read_papers
 from reader.index.index import Progress
 from reader.model import Paper
-from reader.sources.sample import sample_papers
+from reader.sources.sample import SAMPLE_SOURCE, sample_papers
 from reader.store import Bookmark, Store
 
 ALL = "all"
@@ -38,6 +40,7 @@ class Library:
         self.root = Path(root)
         self.store = Store(paths.store_path(self.root))
         self.index = SearchIndex(paths.index_path(self.root))
+        self._index_lock = threading.RLock()
 
     @classmethod
     def open(cls, root: Path) -> Library:
@@ -69,6 +72,10 @@ class Library:
         Papers added or changed since the index was written are indexed in place; a
         missing, damaged or incompatible index (or a very large change) is rebuilt.
         """
+        with self._index_lock:  # one update at a time from this process
+            return self._ensure_index(progress)
+
+    def _ensure_index(self, progress: Progress | None) -> bool:
         generation = self.store.generation()
         indexed = self.index.indexed_generation()
         if indexed == generation and self.index.check():
@@ -77,10 +84,44 @@ class Library:
             changed = self.store.count_changed_after(indexed)
             if changed <= max(CATCH_UP_LIMIT, self.store.count_papers() // 4):
                 papers = self.store.iter_papers(changed_after=indexed)
-                self.index.catch_up(papers, changed, generation, progress)
+                removed = self.store.removed_since(indexed)
+                self.index.catch_up(papers, changed, generation, progress, removed)
                 return True
         self.rebuild_index(progress)
         return True
+
+    # -- importing -----------------------------------------------------------------------
+
+    def import_file(
+        self,
+        path: Path,
+        *,
+        collection: str | None = None,
+        format_name: str | None = None,
+        skip_bad: bool = False,
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        """Import one file in one transaction (all or nothing); the index is not touched:
+        call ``ensure_index`` after the last file."""
+        path = Path(path)
+        if path.is_dir():
+            raise IsADirectoryError(f"{path}: is a folder, not a file")
+        format_name = format_name or detect_format(path)
+        source = collection or path.name.removesuffix(".gz")
+        report = ImportReport(path, format_name)
+        papers = read_papers(
+            path,
+            source_name=source,
+            format_name=format_name,
+            skip_bad=skip_bad,
+            skipped=report.skipped,
+            progress=progress,
+        )
+        counts = self.store.merge_papers(papers, source, replaces=SAMPLE_SOURCE)
+        report.added, report.updated, report.unchanged = (
+            counts.added, counts.updated, counts.unchanged
+        )
+        return report
 
     # -- reading -------------------------------------------------------------------------
 

@@ -309,3 +309,46 @@ async def test_index_damaged_while_running_is_rebuilt_on_the_next_search(data_di
         await settle(pilot)
         assert titles(app)[0] == QUANT
         assert "indexing" not in status_text(app)
+
+
+LISTING = (
+    "SubscribeZebra Optimizers in the Wild\n"
+    + "We study zebra optimizers on savanna benchmarks and report stripes. " * 5
+    + "\nQuantum Llamas for Everyone\n"
+    + "Llamas are quantum animals, and this abstract says so at some length. " * 5
+    + "\n"
+)
+
+
+async def test_import_from_the_palette_replaces_the_sample(data_dir, tmp_path):
+    page = tmp_path / "page.txt"
+    page.write_text(LISTING, encoding="utf-8")
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "b")  # a bookmarked sample paper stays
+        await pilot.press("ctrl+p", *"Import file")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press(*str(page), "enter")
+        await settle(pilot)
+        await settle(pilot)
+        assert titles(app) == [SAMPLE[1].title, "Zebra Optimizers in the Wild",
+                               "Quantum Llamas for Everyone"]
+        assert status_text(app).startswith("3 papers")
+        await search(pilot, "llamas")
+        assert titles(app) == ["Quantum Llamas for Everyone"]
+
+
+async def test_import_of_a_bad_file_says_so_and_changes_nothing(data_dir, tmp_path):
+    bad = tmp_path / "bad.bin"
+    bad.write_bytes(b"\x00\x01\x02 not papers")
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(pilot)
+        app.import_files([bad])
+        await settle(pilot)
+        messages = [str(n.message) for n in app._notifications]
+        assert any("bad.bin" in m and "binary" in m for m in messages)
+        assert len(titles(app)) == 36

@@ -147,8 +147,10 @@ class SearchIndex:
         total: int,
         generation: int,
         progress: Progress | None = None,
+        removed: Collection[str] = (),
     ) -> None:
-        """(Re)index just ``papers`` (new or changed since the indexed generation).
+        """(Re)index just ``papers`` (new or changed since the indexed generation), and
+        drop the ``removed`` ids.
 
         Each replaces its earlier version (by id). The metadata file is written after
         the commit: a crash between the two only means the same papers are indexed
@@ -163,6 +165,8 @@ class SearchIndex:
             try:
                 if progress:
                     progress(0, total)
+                for paper_id in removed:
+                    writer.delete_by_term("id", paper_id)
                 for paper in papers:
                     writer.update_document(**_document(paper))
                     done += 1

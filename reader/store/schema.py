@@ -72,6 +72,11 @@ _V2 = """
     CREATE INDEX papers_by_doi ON papers (doi) WHERE doi != '';
     CREATE INDEX papers_by_title ON papers (norm_title);
     CREATE INDEX papers_by_change ON papers (changed_gen);
+    -- papers taken out of the library, so the index can drop them too
+    CREATE TABLE removed_papers (
+        paper_id    TEXT PRIMARY KEY,
+        removed_gen INTEGER NOT NULL
+    ) WITHOUT ROWID;
 """
 
 

@@ -192,11 +192,44 @@ class Store:
                 return _paper_from_row(row)
         return None
 
+    def _retire(self, tx: sqlite3.Connection, source: str, generation: int) -> None:
+        """If every paper came from ``source`` alone, remove the unbookmarked ones."""
+        others = tx.execute(
+            "SELECT 1 FROM paper_sources WHERE source != ? LIMIT 1", (source,)
+        ).fetchone()
+        if others:
+            return
+        doomed = [
+            row[0]
+            for row in tx.execute(
+                "SELECT id FROM papers WHERE id NOT IN (SELECT paper_id FROM bookmarks)"
+            )
+        ]
+        for paper_id in doomed:
+            tx.execute("DELETE FROM papers WHERE id = ?", (paper_id,))
+            tx.execute("DELETE FROM paper_sources WHERE paper_id = ?", (paper_id,))
+            tx.execute(
+                "INSERT OR REPLACE INTO removed_papers (paper_id, removed_gen) VALUES (?, ?)",
+                (paper_id, generation),
+            )
+
+    def removed_since(self, generation: int) -> list[str]:
+        """Ids of papers removed after ``generation`` (and not back since)."""
+        return [
+            row[0]
+            for row in self._conn.execute(
+                "SELECT paper_id FROM removed_papers WHERE removed_gen > ?"
+                " AND paper_id NOT IN (SELECT id FROM papers)",
+                (generation,),
+            )
+        ]
+
     def merge_papers(
         self,
         papers: Iterable[Paper],
         source: str,
         progress: Callable[[int], None] | None = None,
+        replaces: str | None = None,
     ) -> MergeCounts:
         """Add new papers and fill in what known ones lack, all in one transaction.
 
@@ -204,12 +237,17 @@ class Store:
         title; the library's copy keeps its id (bookmarks point at it) and its values,
         and gains the fields it had empty. Each paper records ``source``. If ``papers``
         raises, nothing is changed. ``progress`` is called with the count read so far.
+
+        ``replaces`` names a placeholder source (the bundled sample): if the library
+        holds nothing else, its papers that are not bookmarked make way for these.
         """
         counts = MergeCounts()
         now = time.time()
         placeholders = ", ".join("?" * (len(_FIELDS) + 3))
         with self._transaction() as tx:
             generation = self.generation() + 1
+            if replaces is not None and replaces != source:
+                self._retire(tx, replaces, generation)
             for done, paper in enumerate(papers, start=1):
                 norm_title = normalize_title(paper.title)
                 existing = self._find(tx, paper, norm_title)
@@ -250,7 +288,10 @@ class Store:
                         counts.unchanged += 1
                 if progress and done % 500 == 0:
                     progress(done)
-            if counts.added or counts.updated:
+            removed = tx.execute(
+                "SELECT 1 FROM removed_papers WHERE removed_gen = ? LIMIT 1", (generation,)
+            ).fetchone()
+            if counts.added or counts.updated or removed:
                 tx.execute(
                     "UPDATE meta SET value = ? WHERE key = 'papers_generation'",
                     (str(generation),),

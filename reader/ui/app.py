@@ -6,7 +6,8 @@ current when it starts (rebuilding it, with progress, when it is missing or stal
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -19,6 +20,7 @@ from reader.library import ALL, BOOKMARKS, Library
 from reader.model import Paper
 from reader.ui.screens.help_screen import HelpScreen
 from reader.ui.screens.library_screen import LibraryScreen
+from reader.ui.screens.path_prompt import PathPrompt
 
 
 class ReaderApp(App[None]):
@@ -35,8 +37,10 @@ class ReaderApp(App[None]):
         Binding("q", "quit", "Quit"),
     ]
 
-    # (done, total) while the index is being rebuilt, else None.
-    indexing: reactive[tuple[int, int] | None] = reactive(None, always_update=True)
+    # (what, done, total) while background work runs (indexing, importing), else None.
+    busy: reactive[tuple[str, int, int] | None] = reactive(None, always_update=True)
+    # Grows whenever papers were added or changed: the views refresh.
+    library_version: reactive[int] = reactive(0)
 
     def __init__(self, library: Library) -> None:
         super().__init__()
@@ -45,6 +49,12 @@ class ReaderApp(App[None]):
 
     def on_mount(self) -> None:
         self.request_index()
+
+    def _report(self, what: str) -> Callable[[int, int], None]:
+        def progress(done: int, total: int) -> None:
+            self.call_from_thread(setattr, self, "busy", (what, done, total))
+
+        return progress
 
     def request_index(self) -> None:
         """Make sure the index is usable: checked, and rebuilt if stale or damaged.
@@ -57,14 +67,54 @@ class ReaderApp(App[None]):
 
     @work(thread=True, group="index")
     def _ensure_index(self) -> None:
-        def progress(done: int, total: int) -> None:
-            self.call_from_thread(setattr, self, "indexing", (done, total))
-
         try:
             # Cheap when the index is current (one small file and a probe query).
-            self.library.ensure_index(progress)
+            self.library.ensure_index(self._report("indexing"))
         finally:
-            self.call_from_thread(setattr, self, "indexing", None)
+            self.call_from_thread(setattr, self, "busy", None)
+
+    # -- importing -----------------------------------------------------------------------
+
+    def action_import(self) -> None:
+        prompt = PathPrompt(
+            "Import papers from files",
+            "BibTeX, RIS, arXiv Atom/RSS/JSON, Hugging Face JSON, JSONL, CSV or a copied "
+            "listing page; .gz is fine. Several paths: separate them with spaces.",
+        )
+        self.push_screen(prompt, self._import_paths)
+
+    def _import_paths(self, paths: list[str] | None) -> None:
+        if paths:
+            self.import_files([Path(path).expanduser() for path in paths])
+
+    @work(thread=True, group="index", exclusive=False)
+    def import_files(self, paths: list[Path]) -> None:
+        """Import files in a worker, with progress; the views refresh afterwards."""
+        from reader.parsers import ParseError
+
+        changed = False
+        try:
+            for path in paths:
+                try:
+                    report = self.library.import_file(
+                        path, progress=self._report(f"importing {path.name}")
+                    )
+                except (ParseError, OSError, ValueError) as error:
+                    self.notify(str(error), title="Import failed", severity="error",
+                                markup=False, timeout=10)
+                    continue
+                except Exception as error:  # a bug must not take the user's session down
+                    self.notify(f"{path}: unexpected error: {error!r}", title="Import failed",
+                                severity="error", markup=False, timeout=10)
+                    continue
+                changed = changed or bool(report.added or report.updated)
+                self.notify(report.summary(), title="Imported", markup=False, timeout=6)
+            if changed:
+                self.library.ensure_index(self._report("indexing"))
+        finally:
+            self.call_from_thread(setattr, self, "busy", None)
+        if changed:
+            self.call_from_thread(setattr, self, "library_version", self.library_version + 1)
 
     def toggle_bookmark(self, paper: Paper) -> bool:
         """Toggle the bookmark (committed before this returns) and say so."""
@@ -85,6 +135,10 @@ class ReaderApp(App[None]):
             lambda: self.switch_mode("bookmarks"),
         )
         yield SystemCommand("Help", "Every key and the search syntax (?)", self.action_help)
+        yield SystemCommand(
+            "Import file…", "Import papers from BibTeX, RIS, arXiv, JSON, CSV files",
+            self.action_import,
+        )
         if isinstance(screen, LibraryScreen):
             yield SystemCommand("Search", "Go to the search box (/)", screen.action_focus_search)
             yield SystemCommand(

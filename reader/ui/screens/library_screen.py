@@ -77,7 +77,8 @@ class LibraryScreen(Screen[None]):
             else "No papers."
         )
         papers.focus()
-        self.watch(self.app, "indexing", self._indexing_changed)
+        self.watch(self.app, "busy", self._busy_changed)
+        self.watch(self.app, "library_version", self._library_changed, init=False)
         self.run_search("", delay=0)
 
     def on_screen_resume(self) -> None:
@@ -142,14 +143,17 @@ class LibraryScreen(Screen[None]):
             note=note,
         )
 
-    def _indexing_changed(self, indexing: tuple[int, int] | None) -> None:
+    def _busy_changed(self, busy: tuple[str, int, int] | None) -> None:
         status = self.query_one(StatusLine)
-        if indexing is None:
+        if busy is None:
             status.hide_progress()
             if self._waiting_for_index:
                 self.run_search(self.query_text, delay=0)
         else:
-            status.show_progress(*indexing)
+            status.show_progress(*busy)
+
+    def _library_changed(self) -> None:
+        self.run_search(self.query_text, delay=0)
 
     # -- the highlighted paper -----------------------------------------------------------
 

@@ -14,13 +14,15 @@ class StatusLine(Horizontal):
         height: 1;
         background: $panel;
         & > #counts { width: 1fr; padding: 0 1; color: $text; }
+        & > #busy { width: auto; display: none; color: $text-accent; }
         & > ProgressBar { width: auto; display: none; padding: 0 1; }
-        &.-indexing > ProgressBar { display: block; }
+        &.-busy > #busy, &.-busy > ProgressBar { display: block; }
     }
     """
 
     def compose(self) -> ComposeResult:
         yield Static(id="counts")
+        yield Static(id="busy")
         yield ProgressBar(show_eta=False, id="progress")
 
     def show_counts(
@@ -38,10 +40,11 @@ class StatusLine(Horizontal):
         # Plain Content: the query is the user's text and must not be read as markup.
         self.query_one("#counts", Static).update(Content(" · ".join(parts)))
 
-    def show_progress(self, done: int, total: int) -> None:
-        bar = self.query_one(ProgressBar)
-        self.add_class("-indexing")
-        bar.update(total=max(total, 1), progress=done)
+    def show_progress(self, what: str, done: int, total: int) -> None:
+        """Show background work: ``what`` (plain text) and a bar at ``done`` of ``total``."""
+        self.add_class("-busy")
+        self.query_one("#busy", Static).update(Content(what))
+        self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
 
     def hide_progress(self) -> None:
-        self.remove_class("-indexing")
+        self.remove_class("-busy")
