@@ -27,7 +27,7 @@ from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from reader.index.query import make_parser, parse, plain_query
 from reader.model import Paper
 
-INDEX_SCHEMA_VERSION = 1
+INDEX_SCHEMA_VERSION = 2
 META_FILE = "reader-index.json"
 Progress = Callable[[int, int], None]
 
@@ -43,7 +43,7 @@ def make_schema() -> Schema:
         title=TEXT(analyzer=analysis.StemmingAnalyzer(), field_boost=2.0, phrase=True),
         abstract=TEXT(analyzer=analysis.StemmingAnalyzer(), phrase=True),
         author=TEXT(analyzer=names, phrase=True),
-        source=TEXT(analyzer=names, phrase=False),
+        source=TEXT(analyzer=names, phrase=True),
         cat=KEYWORD(lowercase=True, scorable=False),
     )
 
