@@ -255,3 +255,55 @@ def test_collection_names_the_source(data_dir, tmp_path, capsys):
     capsys.readouterr()
     assert main(["search", 'source:"reading group"']) == 0
     assert "arxiv:2401.00001" in capsys.readouterr().out
+
+
+def _export(fmt: str, path: Path, *extra: str) -> None:
+    assert main(["export", "--format", fmt, "-o", str(path), *extra]) == 0
+
+
+def test_jsonl_export_then_import_round_trips_exactly(data_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("READER_DATA_DIR", str(tmp_path / "first"))
+    rows = [record(n, doi=f"10.1/{n}", comment="12 pages", extra={"upvotes": n})
+            for n in range(5)]
+    rows.append(record(9, id="", title="No arXiv id: [bold] $\\alpha$ & ü 漢字"))
+    assert main(["import", str(write_jsonl(tmp_path / "in.jsonl", rows))]) == 0
+    _export("jsonl", tmp_path / "one.jsonl")
+    monkeypatch.setenv("READER_DATA_DIR", str(tmp_path / "second"))
+    assert main(["import", str(tmp_path / "one.jsonl")]) == 0
+    _export("jsonl", tmp_path / "two.jsonl")
+    one = (tmp_path / "one.jsonl").read_text(encoding="utf-8")
+    assert one == (tmp_path / "two.jsonl").read_text(encoding="utf-8")
+    assert len(one.splitlines()) == 6 and "漢字" in one
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "ris", "csv"])
+def test_exports_import_back_with_titles_authors_abstracts(data_dir, tmp_path, monkeypatch, fmt):
+    monkeypatch.setenv("READER_DATA_DIR", str(tmp_path / "first"))
+    # (balanced braces are LaTeX groups in BibTeX: a title keeps them only as grouping)
+    rows = [record(1, title="Percent 95% of $\\alpha$ & friends", abstract="A_b #1 ~ x."),
+            record(2, title="Schrödinger’s zebra: 漢字", authors=["Zoë Ünal", "J. R. R. Tolkien"])]
+    assert main(["import", str(write_jsonl(tmp_path / "in.jsonl", rows))]) == 0
+    first = Library(tmp_path / "first")
+    before = {(p.title, p.authors, p.abstract) for p in first.store.iter_papers()}
+    first.close()
+    out = tmp_path / f"out.{fmt}"
+    _export(fmt, out)
+    monkeypatch.setenv("READER_DATA_DIR", str(tmp_path / "second"))
+    assert main(["import", str(out)]) == 0
+    second = Library(tmp_path / "second")
+    after = {(p.title, p.authors, p.abstract) for p in second.store.iter_papers()}
+    second.close()
+    assert after == before
+
+
+def test_export_of_bookmarks_and_of_a_query(lib, tmp_path, capsys):
+    lib.import_file(write_jsonl(tmp_path / "a.jsonl", [
+        record(1), record(2, title="Quokkas are fine", abstract="Quokkas, mostly.")
+    ]))
+    lib.toggle_bookmark(lib.paper("arxiv:2401.00001"))
+    assert main(["export", "--format", "markdown", "--bookmarks"]) == 0
+    out = capsys.readouterr().out
+    assert "Paper number 1 about stochastic zebras" in out and "Quokkas" not in out
+    assert main(["export", "--format", "jsonl", "--query", "quokkas"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [json.loads(line)["title"] for line in lines] == ["Quokkas are fine"]

@@ -235,7 +235,8 @@ class Store:
 
         A paper is known when the library has its id, arXiv id, DOI or normalised
         title; the library's copy keeps its id (bookmarks point at it) and its values,
-        and gains the fields it had empty. Each paper records ``source``. If ``papers``
+        and gains the fields it had empty. Each paper records the sources it names
+        (``source`` when it names none). If ``papers``
         raises, nothing is changed. ``progress`` is called with the count read so far.
 
         ``replaces`` names a placeholder source (the bundled sample): if the library
@@ -270,11 +271,13 @@ class Store:
                             f"UPDATE papers SET {assignments}, changed_gen = ? WHERE id = ?",
                             [*_row_values(merged)[1:], generation, paper_id],
                         )
-                new_source = tx.execute(
-                    "INSERT OR IGNORE INTO paper_sources (paper_id, source, added_at)"
-                    " VALUES (?, ?, ?)",
-                    (paper_id, source, now),
-                ).rowcount
+                new_source = 0
+                for name in paper.sources or (source,):
+                    new_source += tx.execute(
+                        "INSERT OR IGNORE INTO paper_sources (paper_id, source, added_at)"
+                        " VALUES (?, ?, ?)",
+                        (paper_id, name, now),
+                    ).rowcount
                 if existing is not None:
                     if new_source and not changed:
                         # the index's source: field must learn of it
