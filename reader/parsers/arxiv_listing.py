@@ -36,10 +36,9 @@ without an abstract is still a paper.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
 
 from reader.model import make_paper
+from reader.parsers.fields import rfc822_date, split_authors
 from reader.parsers import BadRecord, ParseError, decode, tidy_abstract, tidy_title
 
 _ARXIV_ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?"
@@ -88,7 +87,6 @@ _CHROME = re.compile(
 _SUBJECT_CODE = re.compile(r"\(([a-z][a-z\-]*(?:\.[A-Za-z\-]+)?)\)")
 _SIZE_NOTE = re.compile(r"\s*\(\s*\d+(?:\.\d+)?\s*[kKmM]?b[^)]*\)\s*$")
 _VERSION = re.compile(r"v(\d+)$")
-_AUTHOR_SEPARATOR = re.compile(r",\s*(?:and\s+)?|\s+and\s+|;\s*")
 
 
 def looks_like(head: str) -> bool:
@@ -96,45 +94,6 @@ def looks_like(head: str) -> bool:
     return bool(_HEAD_ID_LINE.search(head) and _HEAD_TITLE_LINE.search(head))
 
 
-def split_authors(text: str) -> list[str]:
-    """Author names from ``"A, B and C"`` (also ``"A, B, and C"``); parenthesised
-    affiliations (``"A (MIT)"``, ``"B (1) ((1) Univ)"``) are dropped."""
-    parts: list[str] = []
-    current: list[str] = []
-    depth = 0
-    position = 0
-    while position < len(text):
-        char = text[position]
-        position += 1
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth = max(depth - 1, 0)
-        elif depth == 0:
-            separator = _AUTHOR_SEPARATOR.match(text, position - 1)
-            if separator:
-                parts.append("".join(current))
-                current = []
-                position = separator.end()
-            else:
-                current.append(char)
-    parts.append("".join(current))
-    return [name for name in (tidy_title(part) for part in parts) if name]
-
-
-def iso_date(value: str) -> str:
-    """An RFC 822 date (``Mon, 1 Jan 2024 10:00:00 GMT``) as ISO 8601: the day alone when
-    the time is midnight (a feed's announcement day), else the full timestamp
-    (``2024-01-01T10:00:00Z``) in the source's own time zone. ``""`` when unreadable."""
-    try:
-        moment = parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError, IndexError):
-        return ""
-    if moment.time() == datetime.min.time():
-        return moment.date().isoformat()
-    if moment.utcoffset() in (None, timedelta(0)):
-        return moment.replace(tzinfo=None).isoformat() + ("Z" if moment.tzinfo else "")
-    return moment.isoformat()
 
 
 def _records(lines: list[str]) -> list[tuple[int, re.Match, list[str]]]:
@@ -241,13 +200,13 @@ def _paper(number: int, start: re.Match, body: list[str], name: str):
         extra["arxiv_version"] = f"v{revised.group(1)}"
     if date_text:
         if revised:
-            updated = iso_date(date_text)
+            updated = rfc822_date(date_text)
         else:
-            published = iso_date(date_text)
+            published = rfc822_date(date_text)
         if not (published or updated):
             extra["date"] = date_text
     if "replaced" in notes:
-        updated = iso_date(_SIZE_NOTE.sub("", notes["replaced"])) or updated
+        updated = rfc822_date(_SIZE_NOTE.sub("", notes["replaced"])) or updated
         extra["announce_type"] = "replace"
     rest = start.group("rest").lower()
     if "cross-list" in rest:

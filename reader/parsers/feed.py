@@ -36,7 +36,7 @@ from reader.model import make_paper, normalize_arxiv_id, normalize_doi
 from reader.parsers import BadRecord, ParseError, tidy_abstract, tidy_title
 from reader.parsers.arxiv_atom import looks_like as looks_like_arxiv_api
 from reader.parsers.arxiv_atom import xml_root_name
-from reader.parsers.arxiv_listing import iso_date, split_authors
+from reader.parsers.fields import rfc822_date, split_authors
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _ANNOUNCE_PREFIX = re.compile(
@@ -110,7 +110,7 @@ def _feed_date(value: str | None, parsed) -> str:
     if value and _ISO_DATE.match(value):
         return value
     if value:
-        converted = iso_date(value)
+        converted = rfc822_date(value)
         if converted:
             return converted
     if parsed:

@@ -26,12 +26,17 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import fields
-from datetime import datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, BinaryIO
 
 from reader.model import Paper, make_paper, normalize_arxiv_id, normalize_doi, paper_id
 from reader.parsers import BadRecord, ParseError, decode, tidy_abstract, tidy_title
+from reader.parsers.fields import (
+    find_arxiv_id,
+    iso_date,
+    split_authors,
+    split_categories,
+    to_int,
+)
 
 # A JSONL line longer than this is skipped (as a bad record) without being kept whole.
 MAX_LINE = 16 * 1024 * 1024
@@ -48,20 +53,8 @@ _TOO_LONG = object()
 _PAPER_FIELDS = {f.name for f in fields(Paper)}
 _TUPLE_FIELDS = {"authors", "sources", "categories"}
 _OWN_ID = re.compile(r"^(?:arxiv|title):\S+$")
-_BARE_ARXIV_ID = re.compile(
-    r"^(?:\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$"
-)
-_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
-_ISO_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2}(?:[T ]\d{2}:\d{2}.*)?)?)?$")
-_YEAR = re.compile(r"\b(1[5-9]\d\d|2\d\d\d)\b")
-_ARXIV_CATEGORY = re.compile(r"^[a-z][a-z\-]*(?:\.[A-Za-z\-]+)?$")
 # "ICRA 2021", "NeurIPS 2023 Datasets and Benchmarks": a venue and year, not a category.
 _VENUE_AND_YEAR = re.compile(r"^\S.*\s(?:19|20)\d\d$")
-_AUTHOR_SEPARATORS = re.compile(r"\s*,\s*(?:and\s+|&\s+)?|\s+and\s+|\s+&\s+", re.IGNORECASE)
-_DATE_FORMATS = (
-    "%Y/%m/%d", "%Y/%m", "%Y.%m.%d", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y",
-    "%B %Y", "%b %Y", "%d.%m.%Y",
-)
 
 
 class RecordProblem(ValueError):
@@ -320,7 +313,7 @@ def _hf_paper(obj: Mapping[str, Any], name: str) -> Paper:
         ("upvotes", inner.get("upvotes", obj.get("upvotes"))),
         ("comments", obj.get("numComments", inner.get("numComments"))),
     ):
-        number = _int(source)
+        number = to_int(source)
         if number is not None:
             extra[key] = number
     for key, source_key in (
@@ -395,7 +388,7 @@ def _generic_paper(obj: Mapping[str, Any], name: str) -> Paper:
         extra["source_id"] = raw_id
         if not venue and categories and _VENUE_AND_YEAR.match(categories[0]):
             venue = categories[0]
-    upvotes = _int(low.get("upvotes"))
+    upvotes = to_int(low.get("upvotes"))
     if upvotes is not None:
         extra["upvotes"] = upvotes
     return make_paper(
@@ -420,73 +413,6 @@ def _generic_paper(obj: Mapping[str, Any], name: str) -> Paper:
 
 
 # -- field helpers (also used by the table parser) ---------------------------------------
-
-
-def iso_date(value: Any) -> str:
-    """An ISO date as precise as ``value`` gives it, or "" when it is not a date.
-
-    ISO dates and timestamps are kept as given; years (numbers too), CSL ``date-parts``,
-    RFC 2822 dates and common written forms ("May 27, 2024", "2024/05/27") are converted.
-    """
-    if value is None or isinstance(value, bool):
-        return ""
-    if isinstance(value, (int, float)):
-        year = int(value)
-        return str(year) if 1000 <= year <= 9999 else ""
-    if isinstance(value, dict):
-        return iso_date(value.get("date-parts") or value.get("raw") or value.get("literal"))
-    if isinstance(value, list):
-        parts = value[0] if value and isinstance(value[0], list) else value
-        numbers = [_int(part) for part in parts[:3]]
-        if not numbers or None in numbers:
-            return ""
-        return "-".join([f"{numbers[0]:04d}", *(f"{n:02d}" for n in numbers[1:])])
-    text = str(value).strip()
-    if _ISO_DATE.match(text):
-        return text
-    try:
-        return parsedate_to_datetime(text).date().isoformat()
-    except (TypeError, ValueError, IndexError):
-        pass
-    for form in _DATE_FORMATS:
-        try:
-            parsed = datetime.strptime(text.rstrip("/"), form)
-        except ValueError:
-            continue
-        return parsed.date().isoformat() if "%d" in form else parsed.strftime("%Y-%m")
-    year = _YEAR.search(text)
-    return year.group(1) if year else ""
-
-
-def split_authors(text: str) -> list[str]:
-    """Names from one string: "A; B", "A, B and C", "A and B" (Oxford comma too)."""
-    text = tidy_title(text)
-    if not text:
-        return []
-    if ";" in text:
-        parts = text.split(";")
-    else:
-        parts = _AUTHOR_SEPARATORS.split(text)
-    names = []
-    for part in parts:
-        part = re.sub(r"^(?:and|&)\s+", "", part.strip(), flags=re.IGNORECASE).strip()
-        if part:
-            names.append(part)
-    return names
-
-
-def split_categories(text: str) -> list[str]:
-    """Categories from one string: ";" or "," separated, or space separated arXiv ones."""
-    text = text.strip()
-    if not text:
-        return []
-    for separator in (";", ","):
-        if separator in text:
-            return [part.strip() for part in text.split(separator) if part.strip()]
-    words = text.split()
-    if all(_ARXIV_CATEGORY.match(word) for word in words):
-        return words
-    return [tidy_title(text)]
 
 
 def _authors(value: Any) -> list[str]:
@@ -544,7 +470,8 @@ def _first_version_date(versions: Any) -> str:
     chosen = next(
         (v for v in versions if isinstance(v, dict) and v.get("version") == "v1"), versions[0]
     )
-    return iso_date(chosen.get("created")) if isinstance(chosen, dict) else ""
+    # the day of the first version: its time of day is noise for a paper list
+    return iso_date(chosen.get("created"))[:10] if isinstance(chosen, dict) else ""
 
 
 def _categories(value: Any) -> list[str]:
@@ -567,28 +494,6 @@ def _venue(value: Any) -> str:
     if isinstance(value, list):
         value = next((v for v in value if isinstance(v, str)), "")
     return tidy_title(_text(value))
-
-
-def find_arxiv_id(candidates: Iterable[str]) -> str | None:
-    """The arXiv id in the first candidate that clearly is one: ``arxiv:...``, a bare id,
-    an arxiv.org URL, or an arXiv DOI (10.48550/arXiv.<id>)."""
-    for value in candidates:
-        value = value.strip()
-        if not value:
-            continue
-        doi = _ARXIV_DOI.match(value)
-        if doi:
-            value = doi.group(1)
-        elif value.lower().startswith("arxiv:"):
-            value = value[len("arxiv:"):].strip()
-        elif "arxiv.org/" in value.lower():
-            found = normalize_arxiv_id(value)
-            if found:
-                return found
-            continue
-        if _BARE_ARXIV_ID.match(value):
-            return normalize_arxiv_id(value)
-    return None
 
 
 def _lower_keys(obj: Mapping[str, Any]) -> dict[str, Any]:
@@ -614,15 +519,3 @@ def _text(value: Any) -> str:
     if isinstance(value, list):
         return next((item for item in value if isinstance(item, str)), "")
     return ""
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    return None

@@ -19,7 +19,6 @@ from textual.worker import get_current_worker
 
 from reader.index import IndexUnavailable
 from reader.library import BOOKMARKS
-from reader.model import Paper
 from reader.ui.screens.detail_screen import DetailScreen
 from reader.ui.widgets.paper_detail import PaperDetail
 from reader.ui.widgets.paper_list import PaperList
