@@ -9,8 +9,10 @@ changed papers.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import importlib
+import io
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -62,8 +64,42 @@ def _parser(format_name: str):
     return importlib.import_module(FORMATS[format_name])
 
 
+class _Utf8Checked(io.RawIOBase):
+    """Passes bytes through, raising ParseError at the first byte that is not UTF-8.
+
+    Every format is read through this, so a file in another encoding is refused with
+    the line it goes wrong on, whatever the parser does with bad bytes.
+    """
+
+    def __init__(self, inner: BinaryIO, path: Path) -> None:
+        self._inner = inner
+        self._path = path
+        self._decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        self._lines = 1
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        chunk = self._inner.read(len(buffer))
+        try:
+            self._decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as error:
+            line = self._lines + chunk.count(b"\n", 0, error.start)
+            raise ParseError(
+                self._path,
+                f"not UTF-8 text (byte 0x{chunk[error.start]:02x}); "
+                "save it as UTF-8 and import it again",
+                line,
+            ) from None
+        self._lines += chunk.count(b"\n")
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
 class _Source:
-    """A file opened for parsing: decompressed when gzip, reporting how far it got."""
+    """A file opened for parsing: decompressed when gzip, checked to be UTF-8,
+    reporting how far it got."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -71,7 +107,8 @@ class _Source:
         self._raw = path.open("rb")
         self.compressed = self._raw.read(2) == GZIP_MAGIC
         self._raw.seek(0)
-        self.stream: BinaryIO = gzip.GzipFile(fileobj=self._raw) if self.compressed else self._raw
+        inner = gzip.GzipFile(fileobj=self._raw) if self.compressed else self._raw
+        self.stream: BinaryIO = io.BufferedReader(_Utf8Checked(inner, path), 1 << 16)
 
     def position(self) -> int:
         return self._raw.tell()
@@ -82,13 +119,16 @@ class _Source:
 
 
 def _read_head(path: Path) -> bytes:
-    source = _Source(path)
-    try:
-        return source.stream.read(HEAD_BYTES)
-    except (OSError, EOFError, zlib.error) as error:
-        raise ParseError(path, f"damaged gzip data ({error})") from error
-    finally:
-        source.close()
+    with path.open("rb") as raw:
+        compressed = raw.read(2) == GZIP_MAGIC
+        raw.seek(0)
+        try:
+            if compressed:
+                with gzip.GzipFile(fileobj=raw) as unpacked:
+                    return unpacked.read(HEAD_BYTES)
+            return raw.read(HEAD_BYTES)
+        except (OSError, EOFError, zlib.error) as error:
+            raise ParseError(path, f"damaged gzip data ({error})") from error
 
 
 def detect_format(path: Path) -> str:

@@ -307,3 +307,29 @@ def test_export_of_bookmarks_and_of_a_query(lib, tmp_path, capsys):
     assert main(["export", "--format", "jsonl", "--query", "quokkas"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [json.loads(line)["title"] for line in lines] == ["Quokkas are fine"]
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_its_line(lib, tmp_path):
+    before = snapshot(lib)
+    latin1 = tmp_path / "latin1.bib"
+    latin1.write_bytes(
+        b"@article{a, title={Fine}, year=2020}\n\n"
+        b"@article{b, title={Caf\xe9 society}, year=2021}\n"
+    )
+    with pytest.raises(ParseError) as caught:
+        lib.import_file(latin1)
+    assert str(caught.value).startswith(f"{latin1}:3: not UTF-8 text (byte 0xe9)")
+    assert snapshot(lib) == before
+
+
+def test_invalid_utf8_deep_in_a_gzip_stream_is_refused(lib, tmp_path):
+    rows = [json.dumps(record(n)) for n in range(2000)]
+    rows[1500] = rows[1500].replace("zebra", "zebr\xff").encode("latin-1").decode("latin-1")
+    data = ("\n".join(rows) + "\n").encode("utf-8").replace("zebrÿ".encode(), b"zebr\xff")
+    path = tmp_path / "deep.jsonl.gz"
+    path.write_bytes(gzip.compress(data))
+    before = snapshot(lib)
+    with pytest.raises(ParseError) as caught:
+        lib.import_file(path)
+    assert ":1501: not UTF-8" in str(caught.value)
+    assert snapshot(lib) == before
