@@ -68,8 +68,8 @@ _V2 = """
     INSERT INTO paper_sources (paper_id, source, added_at)
         SELECT id, source, added_at FROM papers WHERE source != '';
     ALTER TABLE papers DROP COLUMN source;
-    CREATE INDEX papers_by_arxiv ON papers (arxiv_id) WHERE arxiv_id != '';
-    CREATE INDEX papers_by_doi ON papers (doi) WHERE doi != '';
+    CREATE INDEX papers_by_arxiv ON papers (arxiv_id);
+    CREATE INDEX papers_by_doi ON papers (doi);
     CREATE INDEX papers_by_title ON papers (norm_title);
     CREATE INDEX papers_by_change ON papers (changed_gen);
     -- papers taken out of the library, so the index can drop them too
