@@ -100,7 +100,8 @@ def _paper_json(paper, **extra) -> dict:
 
 
 def _progress_to_stderr(done: int, total: int) -> None:
-    print(f"\rindexing {done}/{total} papers", end="", file=sys.stderr, flush=True)
+    print(f"\r{_bar(done, total)} indexing {done:,}/{total:,} papers", end="",
+          file=sys.stderr, flush=True)
     if done >= total:
         print(file=sys.stderr)
 
@@ -149,12 +150,13 @@ def _import(library, args) -> int:
     from reader.parsers import ParseError
 
     failed = 0
+    skipped: list[tuple[Path, object]] = []
     for path in args.paths:
         progress = None
         if sys.stderr.isatty():
             def progress(done: int, total: int, name=path.name) -> None:
-                percent = 100 * done // total if total else 100
-                print(f"\rimporting {name} {percent}%", end="", file=sys.stderr, flush=True)
+                print(f"\r{_bar(done, total)} importing {name}", end="", file=sys.stderr,
+                      flush=True)
         try:
             report = library.import_file(
                 path, collection=args.collection, format_name=args.format_name,
@@ -169,10 +171,19 @@ def _import(library, args) -> int:
         if progress:
             print(file=sys.stderr)
         print(f"{report.summary()} ({report.format})")
-        for bad in report.skipped:
-            print(f"  skipped {bad.where}: {bad.problem}")
+        skipped.extend((path, bad) for bad in report.skipped)
     library.ensure_index(_progress_to_stderr if sys.stderr.isatty() else None)
+    if skipped:
+        print(f"skipped {len(skipped)} bad records:")
+        for path, bad in skipped:
+            print(f"  {path}: {bad.where}: {bad.problem}")
     return EXIT_ERROR if failed else 0
+
+
+def _bar(done: int, total: int, width: int = 30) -> str:
+    fraction = min(1.0, done / total) if total else 1.0
+    filled = int(fraction * width)
+    return f"[{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%}"
 
 
 def _export(library, args) -> int:

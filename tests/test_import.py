@@ -242,11 +242,13 @@ def test_cli_import_prints_a_summary_per_file_and_fails_on_a_bad_one(
     assert len(capsys.readouterr().out.splitlines()) == 4
 
 
-def test_cli_skip_bad_lists_the_skipped_records(data_dir, tmp_path, capsys):
+def test_cli_skip_bad_lists_the_skipped_records_at_the_end(data_dir, tmp_path, capsys):
     path = write_jsonl(tmp_path / "mixed.jsonl", [record(1), "[1, 2", record(2)])
     assert main(["import", "--skip-bad", str(path)]) == 0
-    out = capsys.readouterr().out
-    assert "added 2" in out and "skipped 1" in out and "skipped line 2:" in out
+    lines = capsys.readouterr().out.splitlines()
+    assert "added 2" in lines[0] and "skipped 1" in lines[0]
+    assert lines[-2] == "skipped 1 bad records:"
+    assert lines[-1].startswith(f"  {path}: line 2: ")
 
 
 def test_collection_names_the_source(data_dir, tmp_path, capsys):
@@ -333,3 +335,16 @@ def test_invalid_utf8_deep_in_a_gzip_stream_is_refused(lib, tmp_path):
         lib.import_file(path)
     assert ":1501: not UTF-8" in str(caught.value)
     assert snapshot(lib) == before
+
+
+def test_every_real_export_imports_and_a_second_import_adds_nothing(lib):
+    from conftest import shared_path
+
+    folder = shared_path("formats")
+    files = sorted(p for p in folder.glob("*/*") if p.is_file())
+    assert len(files) >= 11
+    first = [lib.import_file(path) for path in files]
+    assert all(report.added > 0 for report in first), [r.summary() for r in first]
+    again = [lib.import_file(path) for path in files]
+    assert [(r.added, r.updated) for r in again] == [(0, 0)] * len(files)
+    assert all(r.unchanged > 0 for r in again)
