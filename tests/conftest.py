@@ -50,3 +50,11 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is not available")
     return path
+
+
+@pytest.fixture(autouse=True)
+def isolated_config(isolated_user_dirs, monkeypatch):
+    """Keep the user's own config file (and its settings) out of every test."""
+    path = isolated_user_dirs.parent / "config.toml"
+    monkeypatch.setenv("READER_CONFIG", str(path))
+    return path
