@@ -21,13 +21,13 @@ from pathlib import Path
 
 import whoosh
 import whoosh.index
-from whoosh import analysis
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 
+from reader.index import analysis
 from reader.index.query import make_parser, parse, plain_query
 from reader.model import Paper
 
-INDEX_SCHEMA_VERSION = 2
+INDEX_SCHEMA_VERSION = 3
 META_FILE = "reader-index.json"
 Progress = Callable[[int, int], None]
 
@@ -37,13 +37,16 @@ class IndexUnavailable(RuntimeError):
 
 
 def make_schema() -> Schema:
-    names = analysis.RegexTokenizer() | analysis.LowercaseFilter()
+    text = analysis.text_analyzer
     return Schema(
         id=ID(stored=True, unique=True),
-        title=TEXT(analyzer=analysis.StemmingAnalyzer(), field_boost=2.0, phrase=True),
-        abstract=TEXT(analyzer=analysis.StemmingAnalyzer(), phrase=True),
-        author=TEXT(analyzer=names, phrase=True),
-        source=TEXT(analyzer=names, phrase=True),
+        # A query word that analysis splits (8bit, GPT-4o) is searched as a phrase.
+        title=TEXT(analyzer=text(), field_boost=2.0, phrase=True,
+                   multitoken_query="phrase", spelling=True),
+        abstract=TEXT(analyzer=text(), phrase=True, multitoken_query="phrase",
+                      spelling=True),
+        author=TEXT(analyzer=analysis.name_analyzer(), phrase=True, multitoken_query="phrase"),
+        source=TEXT(analyzer=analysis.name_analyzer(), phrase=True, multitoken_query="phrase"),
         cat=KEYWORD(lowercase=True, scorable=False),
     )
 
