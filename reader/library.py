@@ -27,6 +27,19 @@ CATCH_UP_LIMIT = 5000
 BOOKMARKS = "bookmarks"
 
 
+SORTS = ("relevance", "newest", "oldest", "title")
+FLAGS = ("bookmarked",)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """What a search found, in order, and what the user should be told about it."""
+
+    ids: list[str]
+    sort: str
+    hint: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class Counts:
     papers: int
@@ -135,18 +148,45 @@ class Library:
         return self.store.papers(paper_ids)
 
     def search(self, text: str, scope: str = ALL, limit: int | None = None) -> list[str]:
-        """Ids of papers matching ``text`` in ``scope`` (best first).
+        """Ids of papers matching ``text`` in ``scope``, in the query's natural order."""
+        return self.query(text, scope).ids[:limit]
+
+    def query(self, text: str, scope: str = ALL, sort: str | None = None) -> SearchResult:
+        """Papers matching ``text`` in ``scope`` (``all`` or ``bookmarks``).
 
         An empty query lists the scope in its natural order: the library in the order
-        papers arrived, bookmarks newest first. Raises ``IndexUnavailable`` if the index
-        must be rebuilt first.
+        papers arrived, bookmarks newest first. With words, results are ranked by
+        relevance unless ``sort`` (``newest``, ``oldest``, ``title``) says otherwise.
+        ``is:bookmarked`` in the text keeps only bookmarked papers. Raises
+        ``IndexUnavailable`` if the index must be rebuilt first.
         """
-        if not text.strip():
+        parsed = self.index.parse(text)
+        hints = [parsed.hint] if parsed.hint else []
+        only: set[str] | None = None
+        for flag in sorted(parsed.flags):
+            if flag not in FLAGS:
+                hints.append(f"is:{flag} is not a flag (try is:bookmarked)")
+        if scope == BOOKMARKS or "bookmarked" in parsed.flags:
+            only = self.store.bookmarked_ids()
+        if parsed.query is None:
             if scope == BOOKMARKS:
-                return self.store.bookmark_ids_newest_first()[:limit]
-            return self.store.paper_ids(limit=-1 if limit is None else limit)
-        only = self.store.bookmarked_ids() if scope == BOOKMARKS else None
-        return self.index.search(text, limit=limit, only=only)
+                ids = self.store.bookmark_ids_newest_first()
+            elif only is not None:
+                ids = [i for i in self.store.sorted_ids(None, "added") if i in only]
+            else:
+                ids = self.store.paper_ids()
+            natural = "added"
+        else:
+            ids = self.index.run(parsed.query, only=only)
+            natural = "relevance"
+        sort = sort if sort in SORTS else natural
+        if sort not in (natural, "relevance"):
+            ids = self.store.sorted_ids(ids, sort)
+        return SearchResult(ids, sort, "; ".join(hints))
+
+    def suggest(self, text: str) -> str | None:
+        """A corrected query for "did you mean", or None."""
+        return self.index.suggest(text)
 
     # -- the user's data -----------------------------------------------------------------
 

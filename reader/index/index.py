@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import threading
 from collections.abc import Callable, Collection, Iterable
@@ -21,13 +22,14 @@ from pathlib import Path
 
 import whoosh
 import whoosh.index
+from whoosh import query
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 
 from reader.index import analysis
-from reader.index.query import make_parser, parse, plain_query
+from reader.index.query import Parsed, expand, make_parser, parse, plain_words
 from reader.model import Paper
 
-INDEX_SCHEMA_VERSION = 3
+INDEX_SCHEMA_VERSION = 4
 META_FILE = "reader-index.json"
 Progress = Callable[[int, int], None]
 
@@ -48,6 +50,8 @@ def make_schema() -> Schema:
         author=TEXT(analyzer=analysis.name_analyzer(), phrase=True, multitoken_query="phrase"),
         source=TEXT(analyzer=analysis.name_analyzer(), phrase=True, multitoken_query="phrase"),
         cat=KEYWORD(lowercase=True, scorable=False),
+        # the publication date as far as known (2024, 2024-05, 2024-05-27): ranges
+        date=ID(),
     )
 
 
@@ -59,6 +63,7 @@ def _document(paper: Paper) -> dict[str, str]:
         "author": " ; ".join(paper.authors),
         "source": " ; ".join(paper.sources),
         "cat": " ".join(paper.categories),
+        "date": paper.published[:10],
     }
 
 
@@ -249,25 +254,36 @@ class SearchIndex:
         with self._lock:
             self._close_searcher()
 
+    def parse(self, text: str) -> Parsed:
+        """What ``text`` asks for (no index needed)."""
+        if self._parser is None:
+            self._parser = make_parser(make_schema())
+        return parse(self._parser, text)
+
     def search(
         self, text: str, limit: int | None = None, only: Collection[str] | None = None
     ) -> list[str]:
-        """Ids of the papers matching ``text``, best first.
+        """Ids of the papers matching ``text``, best first (flags in it are ignored)."""
+        return self.run(self.parse(text).query, limit, only)
+
+    def run(
+        self,
+        q: query.Query | None,
+        limit: int | None = None,
+        only: Collection[str] | None = None,
+    ) -> list[str]:
+        """Ids of the papers matching the query ``q``, best first.
 
         ``only`` restricts the results to those ids (e.g. the bookmarked papers).
         Raises :class:`IndexUnavailable` when the index must be rebuilt first.
         """
+        if q is None or q is query.NullQuery:
+            return []
         with self._lock:
             searcher = self._open()
-            wanted = None if only is not None else limit
             try:
-                results = searcher.search(parse(self._parser, text), limit=wanted)
-            except Exception:
-                # A query Whoosh accepted but cannot run: try its plain words.
-                results = None
-            try:
-                if results is None:
-                    results = searcher.search(plain_query(self._parser, text), limit=wanted)
+                expanded = expand(q, searcher)
+                results = searcher.search(expanded, limit=None if only is not None else limit)
                 ids = [hit["id"] for hit in results]
             except Exception as error:  # the index itself is damaged
                 self._close_searcher()
@@ -276,6 +292,55 @@ class SearchIndex:
         if only is not None:
             ids = [paper_id for paper_id in ids if paper_id in only][:limit]
         return ids
+
+    def suggest(self, text: str) -> str | None:
+        """``text`` with words the index does not know replaced by close known words,
+        or None when there is nothing to correct (for "did you mean")."""
+        words = plain_words(text)
+        if not words or _FIELD_SYNTAX.search(text):
+            return None
+        with self._lock:
+            searcher = self._open()
+            reader = searcher.reader()
+            changed = False
+            corrected = text
+            for word in words:
+                if word in ("AND", "OR", "NOT") or word.isdigit() or self._known(reader, word):
+                    continue
+                better = self._closest(reader, word.lower())
+                if better and better != word.lower():
+                    corrected = re.sub(rf"\b{re.escape(word)}\b", better, corrected, count=1)
+                    changed = True
+        return corrected if changed else None
+
+    @staticmethod
+    def _known(reader, word: str) -> bool:
+        return any(
+            reader.frequency(fieldname, term)
+            for term in analysis.terms(word)
+            for fieldname in ("title", "abstract", "author")
+        )
+
+    @staticmethod
+    def _closest(reader, word: str) -> str | None:
+        """The most frequent indexed word one edit away (two for long words)."""
+        candidates: dict[str, int] = {}
+        for fieldname in ("spell_title", "spell_abstract"):
+            tries = [(1, 1)] + ([(2, 3)] if len(word) >= 7 else [])
+            for maxdist, prefix in tries:
+                for found in reader.terms_within(fieldname, word, maxdist, prefix=prefix):
+                    found = found.decode("utf-8") if isinstance(found, bytes) else found
+                    candidates[found] = candidates.get(found, 0) + reader.doc_frequency(
+                        fieldname, found
+                    )
+                if candidates:
+                    break
+        if not candidates:
+            return None
+        return max(sorted(candidates), key=candidates.__getitem__)
+
+
+_FIELD_SYNTAX = re.compile(r"\w:|[\"*~()]")
 
 
 def _write_json(path: Path, data: dict) -> None:

@@ -1,27 +1,62 @@
 """Turn what the user typed into a Whoosh query.
 
-Accepted: bare words (all must match), ``"phrases"``, ``prefix*``, ``AND``/``OR``/``NOT``,
-``-word`` (not), parentheses, and ``field:term`` for ``title``, ``abstract``, ``author``,
-``cat`` and ``source`` (``authors:``, ``category:`` are aliases). Anything the parser
-cannot make sense of falls back to its plain words, so a query never raises.
+The language: bare words (all must match, ranked), ``"phrases"``, ``prefix*``,
+``fuzzy~``, ``AND``/``OR``/``NOT``, ``-word``, parentheses, fields ``title:``
+``abstract:`` ``author:`` ``cat:`` ``source:`` (``authors:``, ``category:`` are
+aliases), dates ``year:2023``, ``year:2020..2024``, ``date:>2025-01``, ``date:<2024``,
+``date:2024-05``, and flags ``is:bookmarked`` (the library decides what flags mean).
+
+Anything the parser cannot make sense of falls back to its plain words with a quiet
+hint, so a query never raises.
+
+Prefix and fuzzy words are expanded against the index's unstemmed word lists (the
+spelling fields), at most ``MAX_EXPANSIONS`` words, most frequent first, and then
+stemmed: ``optimiz*`` finds "optimizers" and "optimization" though the index holds
+the stem ``optim``, and a one-letter prefix cannot make a query walk the whole term
+dictionary.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from itertools import islice
 
 from whoosh import qparser, query
 from whoosh.fields import Schema
+from whoosh.support.charset import accent_map
+
+from reader.index.analysis import fold_text, terms
 
 DEFAULT_FIELDS = ("title", "abstract", "author")
 ALIASES = {"author": ["authors", "by"], "cat": ["category", "categories"]}
+MAX_EXPANSIONS = 48
+_SCAN_LIMIT = 400
 _MINUS = re.compile(r"(^|[\s(])-(?=[\w\"(])")
 _WORDS = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_FLAG = re.compile(r"(?<![\w:])is:([A-Za-z]+)\b")
+_DATE = re.compile(r"(?<![\w:])(year|date):(\S+)")
+_DATE_VALUE = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
+_RANGE = re.compile(rf"^({_DATE_VALUE})?\.\.({_DATE_VALUE})?$")
+_COMPARE = re.compile(rf"^(>=|<=|>|<)({_DATE_VALUE})$")
+_EXACT = re.compile(rf"^{_DATE_VALUE}$")
+_HIGH = "\uffff"
+
+
+@dataclass
+class Parsed:
+    """A typed query taken apart: the Whoosh query, flags, and what went wrong."""
+
+    query: query.Query | None
+    flags: set[str] = field(default_factory=set)
+    hint: str = ""
 
 
 def make_parser(schema: Schema) -> qparser.QueryParser:
     parser = qparser.MultifieldParser(list(DEFAULT_FIELDS), schema, group=qparser.AndGroup)
     parser.add_plugin(qparser.FieldAliasPlugin(ALIASES))
+    parser.add_plugin(qparser.FuzzyTermPlugin())
     return parser
 
 
@@ -30,16 +65,69 @@ def plain_words(text: str) -> list[str]:
     return _WORDS.findall(text)
 
 
-def parse(parser: qparser.QueryParser, text: str) -> query.Query:
-    """The query for ``text``; malformed syntax degrades to its plain words."""
+def _date_range(kind: str, value: str) -> query.Query | None:
+    """``year:2023``, ``year:2020..2024``, ``date:>2025-01``... as a range on ``date``."""
+    if kind == "year" and not re.fullmatch(r"\d{4}(?:\.\.\d{4})?|\.\.\d{4}|\d{4}\.\.", value):
+        compare = _COMPARE.match(value)
+        if not compare or len(compare.group(2)) != 4:
+            return None
+    if _EXACT.match(value):
+        return query.TermRange("date", value, value + _HIGH)
+    span = _RANGE.match(value)
+    if span:
+        start, end = span.groups()
+        return query.TermRange("date", start, end + _HIGH if end else None)
+    compare = _COMPARE.match(value)
+    if compare:
+        operator, bound = compare.groups()
+        if operator == ">":
+            return query.TermRange("date", bound + _HIGH, None)
+        if operator == ">=":
+            return query.TermRange("date", bound, None)
+        if operator == "<":
+            return query.TermRange("date", None, bound, endexcl=True)
+        return query.TermRange("date", None, bound + _HIGH)
+    return None
+
+
+def parse(parser: qparser.QueryParser, text: str) -> Parsed:
+    """The query for ``text``; see the module documentation."""
+    hints: list[str] = []
+    flags = {flag.lower() for flag in _FLAG.findall(text)}
+    text = _FLAG.sub(" ", text)
+    ranges: list[query.Query] = []
+
+    def take_date(match: re.Match) -> str:
+        found = _date_range(match.group(1).lower(), match.group(2))
+        if found is None:
+            hints.append(f"{match.group(0)} is not a date: try year:2023 or date:>2025-01")
+        else:
+            ranges.append(found)
+        return " "
+
+    text = _DATE.sub(take_date, text)
     text = _MINUS.sub(r"\1NOT ", text)
-    try:
-        parsed = parser.parse(text)
-    except Exception:  # whoosh raises many types on odd input; none may reach the user
-        parsed = None
-    if parsed is None or parsed is query.NullQuery or isinstance(parsed, query.Every):
-        return plain_query(parser, text)
-    return parsed
+    parsed: query.Query | None = None
+    if text.strip():
+        try:
+            parsed = parser.parse(text)
+        except Exception:  # whoosh raises many types on odd input; none may reach the user
+            parsed = None
+        if parsed is None or parsed is query.NullQuery or isinstance(parsed, query.Every) \
+                or _has_errors(parsed):
+            parsed = plain_query(parser, text)
+            if plain_words(text):
+                hints.append("could not read that query: searched its words")
+    if ranges:
+        parsed = query.And([*([parsed] if parsed is not None else []), *ranges])
+    return Parsed(parsed, flags, "; ".join(hints))
+
+
+def _has_errors(q: query.Query) -> bool:
+    """Whether the parser marked part of ``q`` as unreadable (it sets ``error``)."""
+    if getattr(q, "error", None):
+        return True
+    return any(_has_errors(child) for child in q.children())
 
 
 def plain_query(parser: qparser.QueryParser, text: str) -> query.Query:
@@ -50,3 +138,84 @@ def plain_query(parser: qparser.QueryParser, text: str) -> query.Query:
         return parser.parse(" ".join(words))
     except Exception:
         return query.NullQuery
+
+
+# -- expansion --------------------------------------------------------------------------
+
+
+def _normalize(word: str) -> str:
+    return fold_text(word).lower().translate(accent_map)
+
+
+def _prefix_forms(prefix: str) -> list[str]:
+    """The prefix as typed and in American spelling (optimis* → optimiz*)."""
+    forms = [prefix]
+    for british, american in (("is", "iz"), ("ys", "yz"), ("our", "or")):
+        position = prefix.rfind(british)
+        if position >= 3 and position + len(british) >= len(prefix) - 3:
+            forms.append(prefix[:position] + american + prefix[position + len(british):])
+    return forms
+
+
+def _top(reader, fieldname: str, words: list[str]) -> list[str]:
+    if len(words) <= MAX_EXPANSIONS:
+        return words
+    ranked = sorted(words, key=lambda w: reader.doc_frequency(fieldname, w), reverse=True)
+    return ranked[:MAX_EXPANSIONS]
+
+
+def _decode(values) -> list[str]:
+    return [v.decode("utf-8") if isinstance(v, bytes) else v for v in values]
+
+
+def _words_for(node: query.Query, reader, wordfield: str) -> list[str]:
+    if isinstance(node, query.FuzzyTerm):
+        word = _normalize(node.text)
+        found = set(_decode(reader.terms_within(wordfield, word, node.maxdist,
+                                                prefix=min(node.prefixlength, 1))))
+        if reader.frequency(wordfield, word):
+            found.add(word)
+        return list(found)
+    if isinstance(node, query.Prefix):
+        pattern = None
+        prefixes = _prefix_forms(_normalize(node.text))
+    else:  # Wildcard: the part before the first wildcard, then the whole pattern
+        pattern = _normalize(node.text)
+        head = re.split(r"[*?]", pattern, maxsplit=1)[0]
+        prefixes = [head]
+    words: list[str] = []
+    for prefix in prefixes:
+        if not prefix:
+            continue
+        found = _decode(islice(reader.expand_prefix(wordfield, prefix), _SCAN_LIMIT))
+        words.extend(w for w in found if pattern is None or fnmatchcase(w, pattern))
+    return words
+
+
+def expand(q: query.Query, searcher) -> query.Query:
+    """``q`` with every prefix, wildcard and fuzzy term replaced by the terms it means."""
+    reader = searcher.reader()
+    schema = searcher.schema
+
+    def walk(node: query.Query) -> query.Query:
+        if isinstance(node, (query.Prefix, query.Wildcard, query.FuzzyTerm)):
+            return _expanded(node)
+        return node.apply(walk) if not node.is_leaf() else node
+
+    def _expanded(node: query.Query) -> query.Query:
+        fieldname = node.fieldname
+        if fieldname not in schema:
+            return query.NullQuery
+        wordfield = schema[fieldname].spelling_fieldname(fieldname)
+        if wordfield not in schema:
+            wordfield = fieldname
+        words = _top(reader, wordfield, _words_for(node, reader, wordfield))
+        if wordfield == fieldname:
+            found = sorted(set(words))
+        else:
+            found = sorted({term for word in words for term in terms(word)})
+        if not found:
+            return query.NullQuery
+        return query.Or([query.Term(fieldname, term) for term in found], boost=node.boost)
+
+    return walk(q)

@@ -363,6 +363,32 @@ class Store:
             )
         ]
 
+    def sorted_ids(self, paper_ids: Sequence[str] | None, key: str) -> list[str]:
+        """``paper_ids`` (None: the whole library) ordered by ``key``: ``newest``,
+        ``oldest`` (publication date; undated last), ``title`` or ``added``."""
+        order = {
+            "newest": "published = '', published DESC, seq",
+            "oldest": "published = '', published, seq",
+            "title": "norm_title, seq",
+            "added": "seq",
+        }[key]
+        if paper_ids is None:
+            return [row[0] for row in self._conn.execute(f"SELECT id FROM papers ORDER BY {order}")]
+        conn = self._conn
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (id TEXT PRIMARY KEY)")
+        conn.execute("DELETE FROM wanted")
+        conn.executemany("INSERT OR IGNORE INTO wanted (id) VALUES (?)", ((i,) for i in paper_ids))
+        found = [
+            row[0]
+            for row in conn.execute(
+                f"SELECT id FROM papers WHERE id IN (SELECT id FROM wanted) ORDER BY {order}"
+            )
+        ]
+        conn.execute("DELETE FROM wanted")
+        # papers known only from a bookmark's snapshot go last, in the order given
+        known = set(found)
+        return found + [paper_id for paper_id in paper_ids if paper_id not in known]
+
     def iter_papers(self, batch: int = 1000, changed_after: int = -1) -> Iterator[Paper]:
         """Papers in library order, read in batches (bounded memory).
 
