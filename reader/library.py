@@ -38,6 +38,8 @@ class SearchResult:
     ids: list[str]
     sort: str
     hint: str = ""
+    # the stemmed terms the query looked for: what the display highlights
+    terms: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +170,7 @@ class Library:
                 hints.append(f"is:{flag} is not a flag (try is:bookmarked)")
         if scope == BOOKMARKS or "bookmarked" in parsed.flags:
             only = self.store.bookmarked_ids()
+        terms: frozenset[str] = frozenset()
         if parsed.query is None:
             if scope == BOOKMARKS:
                 ids = self.store.bookmark_ids_newest_first()
@@ -177,12 +180,13 @@ class Library:
                 ids = self.store.paper_ids()
             natural = "added"
         else:
-            ids = self.index.run(parsed.query, only=only)
+            hits = self.index.hits(parsed.query, only=only)
+            ids, terms = hits.ids, hits.terms
             natural = "relevance"
         sort = sort if sort in SORTS else natural
         if sort not in (natural, "relevance"):
             ids = self.store.sorted_ids(ids, sort)
-        return SearchResult(ids, sort, "; ".join(hints))
+        return SearchResult(ids, sort, "; ".join(hints), terms)
 
     def suggest(self, text: str) -> str | None:
         """A corrected query for "did you mean", or None."""

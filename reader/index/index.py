@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import threading
+from dataclasses import dataclass
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
@@ -26,12 +27,20 @@ from whoosh import query
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 
 from reader.index import analysis
-from reader.index.query import Parsed, expand, make_parser, parse, plain_words
+from reader.index.query import Parsed, expand, make_parser, parse, plain_words, wanted_terms
 from reader.model import Paper
 
 INDEX_SCHEMA_VERSION = 4
 META_FILE = "reader-index.json"
 Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Hits:
+    """Matching ids, best first, and the (stemmed) terms the query looked for."""
+
+    ids: list[str]
+    terms: frozenset[str]
 
 
 class IndexUnavailable(RuntimeError):
@@ -272,13 +281,22 @@ class SearchIndex:
         limit: int | None = None,
         only: Collection[str] | None = None,
     ) -> list[str]:
-        """Ids of the papers matching the query ``q``, best first.
+        """Ids of the papers matching the query ``q``, best first."""
+        return self.hits(q, limit, only).ids
+
+    def hits(
+        self,
+        q: query.Query | None,
+        limit: int | None = None,
+        only: Collection[str] | None = None,
+    ) -> Hits:
+        """The papers matching the query ``q``, best first, and the terms it looked for.
 
         ``only`` restricts the results to those ids (e.g. the bookmarked papers).
         Raises :class:`IndexUnavailable` when the index must be rebuilt first.
         """
         if q is None or q is query.NullQuery:
-            return []
+            return Hits([], frozenset())
         with self._lock:
             searcher = self._open()
             try:
@@ -291,7 +309,7 @@ class SearchIndex:
                 raise IndexUnavailable(f"{self.path}: search failed ({error!r})") from error
         if only is not None:
             ids = [paper_id for paper_id in ids if paper_id in only][:limit]
-        return ids
+        return Hits(ids, wanted_terms(expanded))
 
     def suggest(self, text: str) -> str | None:
         """``text`` with words the index does not know replaced by close known words,

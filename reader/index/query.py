@@ -219,3 +219,25 @@ def expand(q: query.Query, searcher) -> query.Query:
         return query.Or([query.Term(fieldname, term) for term in found], boost=node.boost)
 
     return walk(q)
+
+
+TEXT_FIELDS = ("title", "abstract", "author")
+
+
+def wanted_terms(q: query.Query) -> frozenset[str]:
+    """The title/abstract/author terms ``q`` (expanded) looks for, leaving out the ones
+    it excludes (``NOT x``): what the display highlights."""
+    found: set[str] = set()
+
+    def walk(node: query.Query) -> None:
+        if isinstance(node, query.Not):
+            return
+        if isinstance(node, query.Term) and node.fieldname in TEXT_FIELDS:
+            found.add(node.text)
+        elif isinstance(node, query.Phrase) and node.fieldname in TEXT_FIELDS:
+            found.update(node.words)
+        for child in node.children():
+            walk(child)
+
+    walk(q)
+    return frozenset(found)
