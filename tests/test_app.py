@@ -8,7 +8,7 @@ import pytest
 from textual.widgets import Input
 
 from helpers import make_app, paper_list, settle, status_text, titles, visible_rows
-from reader.model import make_paper
+from reader.model import make_paper, normalize_title
 from reader.sources.sample import sample_papers
 from reader.ui.screens.detail_screen import DetailScreen
 from reader.ui.screens.help_screen import HelpScreen
@@ -352,3 +352,60 @@ async def test_import_of_a_bad_file_says_so_and_changes_nothing(data_dir, tmp_pa
         messages = [str(n.message) for n in app._notifications]
         assert any("bad.bin" in m and "binary" in m for m in messages)
         assert len(titles(app)) == 36
+
+
+async def test_search_rows_show_a_snippet_and_the_detail_highlights(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await search(pilot, "quantization")
+        rows = visible_rows(app)
+        assert rows[0].strip().startswith("8-bit Optimizers")
+        assert "quantization" in rows[1] and rows[1].startswith("   …")
+        assert rows[2].strip().startswith("Memory Efficient Optimizers")
+        abstract = app.screen.query_one(PaperDetail).query_one("#abstract").render()
+        lit = {abstract.plain[span.start:span.end] for span in abstract.spans}
+        assert lit == {"quantization", "quantized"}
+
+
+async def test_s_cycles_the_sort_order(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await search(pilot, "optimizers")
+        await pilot.press("enter")
+        ranked = titles(app)
+        assert "by relevance" in status_text(app)
+        await pilot.press("s")
+        await settle(pilot)
+        assert "newest first" in status_text(app)
+        await pilot.press("s", "s")
+        await settle(pilot)
+        assert "by title" in status_text(app)
+        assert titles(app) == sorted(ranked, key=normalize_title)
+        await pilot.press("s")
+        await settle(pilot)
+        assert titles(app) == ranked
+
+
+async def test_a_misspelt_query_suggests_a_correction_that_tab_accepts(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await search(pilot, "quantisaton")
+        await settle(pilot)
+        assert titles(app) == []
+        assert "did you mean: quantization?" in status_text(app)
+        await pilot.press("tab")
+        await settle(pilot)
+        assert app.screen.query_one("#search", Input).value == "quantization"
+        assert titles(app)[0] == QUANT
+
+
+async def test_an_unreadable_query_says_so_quietly(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await search(pilot, "year:soon optimizers")
+        assert "not a date" in status_text(app)
+        assert titles(app)  # the words were still searched

@@ -17,9 +17,10 @@ class DetailScreen(Screen[None]):
         Binding("b", "toggle_bookmark", "Bookmark"),
     ]
 
-    def __init__(self, paper: Paper) -> None:
+    def __init__(self, paper: Paper, terms: frozenset[str] = frozenset()) -> None:
         super().__init__()
         self.paper = paper
+        self.terms = terms
 
     def compose(self) -> ComposeResult:
         yield PaperDetail(id="detail")
@@ -27,12 +28,12 @@ class DetailScreen(Screen[None]):
 
     def on_mount(self) -> None:
         detail = self.query_one(PaperDetail)
-        detail.show(self.paper, self.app.library.is_bookmarked(self.paper.id))
+        detail.show(self.paper, self.app.library.is_bookmarked(self.paper.id), self.terms)
         detail.focus()
 
     def action_toggle_bookmark(self) -> None:
         bookmarked = self.app.toggle_bookmark(self.paper)
-        self.query_one(PaperDetail).show(self.paper, bookmarked)
+        self.query_one(PaperDetail).show(self.paper, bookmarked, self.terms)
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)

@@ -8,6 +8,7 @@ typing never waits for the index and only the last query is run.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,7 +19,7 @@ from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
 from reader.index import IndexUnavailable
-from reader.library import BOOKMARKS
+from reader.library import BOOKMARKS, Counts, SearchResult
 from reader.ui.screens.detail_screen import DetailScreen
 from reader.ui.widgets.paper_detail import PaperDetail
 from reader.ui.widgets.paper_list import PaperList
@@ -26,6 +27,20 @@ from reader.ui.widgets.status_line import StatusLine
 
 SEARCH_DELAY = 0.15
 NARROW = "-narrow"
+# With fewer results than this, look for a "did you mean" suggestion.
+FEW_RESULTS = 3
+SORT_NAMES = {"relevance": "by relevance", "newest": "newest first",
+              "oldest": "oldest first", "title": "by title"}
+
+
+@dataclass(frozen=True)
+class View:
+    """One search's results as shown, with the counts at the time."""
+
+    text: str
+    result: SearchResult
+    bookmarked: set[str]
+    counts: Counts
 
 
 class LibraryScreen(Screen[None]):
@@ -33,6 +48,8 @@ class LibraryScreen(Screen[None]):
     BINDINGS = [
         Binding("slash", "focus_search", "Search"),
         Binding("b", "toggle_bookmark", "Bookmark"),
+        Binding("s", "cycle_sort", "Sort"),
+        Binding("tab", "accept_suggestion", "Use suggestion"),
         Binding("escape", "escape", "Clear search", show=False),
     ]
     DEFAULT_CSS = """
@@ -51,6 +68,10 @@ class LibraryScreen(Screen[None]):
         super().__init__()
         self.scope = scope
         self.query_text = ""
+        # None: the query's natural order (relevance, or arrival / bookmark time)
+        self.sort: str | None = None
+        self.suggestion: str | None = None
+        self._view: View | None = None
         self._waiting_for_index = False
 
     @property
@@ -104,42 +125,64 @@ class LibraryScreen(Screen[None]):
             return
         library = self.app.library
         try:
-            ids = library.search(text, self.scope)
+            result = library.query(text, self.scope, self.sort)
         except IndexUnavailable:
             if not worker.is_cancelled:
                 self.app.call_from_thread(self._index_not_ready, text)
             return
-        bookmarked = library.bookmarked_ids()
-        counts = library.counts()
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._show_results, text, ids, bookmarked, counts)
+        view = View(text, result, library.bookmarked_ids(), library.counts())
+        if worker.is_cancelled:
+            return
+        self.app.call_from_thread(self._show_results, view)
+        if text.strip() and len(result.ids) < FEW_RESULTS:
+            # Only now, and still in the worker: suggestions walk the word lists.
+            suggestion = library.suggest(text)
+            if suggestion and not worker.is_cancelled:
+                self.app.call_from_thread(self._show_suggestion, text, suggestion)
 
-    def _show_results(self, text: str, ids: list[str], bookmarked: set[str], counts) -> None:
+    def _show_results(self, view: View) -> None:
         self._waiting_for_index = False
         papers = self.query_one(PaperList)
-        keep = papers.highlighted.id if papers.highlighted and text == self.query_text else None
-        self.query_text = text
-        if text:
+        same_query = view.text == self.query_text
+        keep = papers.highlighted.id if papers.highlighted and same_query else None
+        self.query_text = view.text
+        self.suggestion = None
+        self._view = view
+        if view.text:
             papers.empty_text = f"No {self.view_name} match this search."
-        papers.show(ids, bookmarked, keep=keep)
-        self._counts = counts
-        self._update_status(len(ids))
+        papers.show(view.result.ids, view.bookmarked, keep=keep, terms=view.result.terms)
+        self._update_status()
+        self.refresh_bindings()
+
+    def _show_suggestion(self, text: str, suggestion: str) -> None:
+        if text != self.query_text:
+            return
+        self.suggestion = suggestion
+        self._update_status()
+        self.refresh_bindings()
 
     def _index_not_ready(self, text: str) -> None:
         self._waiting_for_index = True
         self.app.request_index()
         self.query_text = text
-        self._update_status(0, note="indexing: results when it is done")
+        self._update_status(note="indexing: results when it is done")
 
-    def _update_status(self, shown: int, note: str = "") -> None:
-        counts = getattr(self, "_counts", None) or self.app.library.counts()
+    def _update_status(self, note: str = "") -> None:
+        view = self._view
+        counts = view.counts if view else self.app.library.counts()
+        notes = [note] if note else []
+        if view and view.result.hint:
+            notes.append(view.result.hint)
+        if self.suggestion:
+            notes.append(f"did you mean: {self.suggestion}? (tab)")
         self.query_one(StatusLine).show_counts(
             papers=counts.papers,
             bookmarks=counts.bookmarks,
-            shown=shown,
+            shown=len(self.query_one(PaperList).paper_ids),
             query=self.query_text,
             view=self.view_name,
-            note=note,
+            sort=SORT_NAMES.get(view.result.sort, "") if view else "",
+            note="; ".join(notes),
         )
 
     def _busy_changed(self, busy: tuple[str, int, int] | None) -> None:
@@ -156,16 +199,20 @@ class LibraryScreen(Screen[None]):
 
     # -- the highlighted paper -----------------------------------------------------------
 
+    @property
+    def terms(self) -> frozenset[str]:
+        return self._view.result.terms if self._view else frozenset()
+
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
         paper = event.paper
         bookmarked = paper is not None and paper.id in self.app.library.bookmarked_ids()
-        self.query_one(PaperDetail).show(paper, bookmarked)
+        self.query_one(PaperDetail).show(paper, bookmarked, self.terms)
 
     @on(PaperList.Selected)
     def _selected(self, event: PaperList.Selected) -> None:
         if self.has_class(NARROW):
-            self.app.push_screen(DetailScreen(event.paper))
+            self.app.push_screen(DetailScreen(event.paper, self.terms))
         else:
             self.query_one(PaperDetail).focus()
 
@@ -189,11 +236,30 @@ class LibraryScreen(Screen[None]):
         if paper is None:
             return
         bookmarked = self.app.toggle_bookmark(paper)
-        ids = self.app.library.bookmarked_ids()
+        library = self.app.library
+        ids = library.bookmarked_ids()
         self.query_one(PaperList).set_bookmarked(ids)
-        self.query_one(PaperDetail).show(paper, bookmarked)
-        self._counts = self.app.library.counts()
-        self._update_status(len(self.query_one(PaperList).paper_ids))
+        self.query_one(PaperDetail).show(paper, bookmarked, self.terms)
+        if self._view is not None:
+            self._view = View(self._view.text, self._view.result, ids, library.counts())
+        self._update_status()
+
+    def action_cycle_sort(self) -> None:
+        """Relevance (or the view's own order), newest, oldest, title, and round again."""
+        natural = "relevance" if self.query_text.strip() else None
+        order = [natural, "newest", "oldest", "title"]
+        current = self.sort if self.sort in order else natural
+        self.sort = order[(order.index(current) + 1) % len(order)]
+        self.run_search(self.query_text, delay=0)
+
+    def action_accept_suggestion(self) -> None:
+        if self.suggestion:
+            self.query_one("#search", Input).value = self.suggestion
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "accept_suggestion":
+            return bool(self.suggestion)
+        return True
 
     def refresh_bookmarks(self) -> None:
         """Redraw the bookmark markers (after a change made on another screen)."""

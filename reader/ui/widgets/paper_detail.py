@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from reader.index.highlight import match_spans
 from reader.model import Paper
 from reader.text import clean_block, clean_line
 from reader.ui.widgets.paper_list import STAR
@@ -30,6 +31,16 @@ def _meta(paper: Paper, bookmarked: bool) -> Content:
     if bookmarked:
         parts.append(Content(f"{STAR} bookmarked").stylize("$warning"))
     return Content("\n").join(parts)
+
+
+MATCH_STYLE = "bold underline $text-warning"
+
+
+def _highlighted(text: str, terms: frozenset[str]) -> Content:
+    content = Content(text)
+    for start, end in match_spans(text, terms):
+        content = content.stylize(MATCH_STYLE, start, end)
+    return content
 
 
 class PaperDetail(VerticalScroll, can_focus=True):
@@ -56,7 +67,10 @@ class PaperDetail(VerticalScroll, can_focus=True):
         yield Static(id="meta")
         yield Static(id="abstract")
 
-    def show(self, paper: Paper | None, bookmarked: bool = False) -> None:
+    def show(
+        self, paper: Paper | None, bookmarked: bool = False, terms: frozenset[str] = frozenset()
+    ) -> None:
+        """Show ``paper``; words that are among a query's ``terms`` stand out."""
         title = self.query_one("#title", Static)
         meta = self.query_one("#meta", Static)
         abstract = self.query_one("#abstract", Static)
@@ -65,8 +79,8 @@ class PaperDetail(VerticalScroll, can_focus=True):
             meta.update(Content(""))
             abstract.update(Content("Nothing to show.").stylize("$text-muted"))
             return
-        title.update(Content(clean_line(paper.title)))
+        title.update(_highlighted(clean_line(paper.title), terms))
         meta.update(_meta(paper, bookmarked))
         text = clean_block(paper.abstract) if paper.abstract else "(no abstract)"
-        abstract.update(Content(text))
+        abstract.update(_highlighted(text, terms))
         self.scroll_home(animate=False)

@@ -19,6 +19,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from reader.index.highlight import snippet
 from reader.model import Paper
 from reader.text import clean_line
 
@@ -38,7 +39,10 @@ class PaperList(ScrollView, can_focus=True):
         Binding("pageup", "page_up", "Page up", show=False),
         Binding("enter", "select", "Open"),
     ]
-    COMPONENT_CLASSES = {"paper-list--cursor", "paper-list--star", "paper-list--empty"}
+    COMPONENT_CLASSES = {
+        "paper-list--cursor", "paper-list--star", "paper-list--empty",
+        "paper-list--snippet", "paper-list--match",
+    }
     DEFAULT_CSS = """
     PaperList {
         overflow-x: hidden;
@@ -51,6 +55,8 @@ class PaperList(ScrollView, can_focus=True):
         }
         & > .paper-list--star { color: $warning; }
         & > .paper-list--empty { color: $text-muted; text-style: italic; }
+        & > .paper-list--snippet { color: $text-muted; }
+        & > .paper-list--match { color: $text-warning; text-style: bold; }
     }
     """
 
@@ -81,7 +87,15 @@ class PaperList(ScrollView, can_focus=True):
         self._ids: list[str] = []
         self._papers: dict[str, Paper] = {}
         self._bookmarked: set[str] = set()
+        # With a query, each paper takes two lines: its title and a snippet of its
+        # abstract around the first match.
+        self._terms: frozenset[str] = frozenset()
+        self._snippets: dict[tuple[str, int], tuple[str, list[tuple[int, int]]]] = {}
         self.empty_text = "No papers."
+
+    @property
+    def row_height(self) -> int:
+        return 2 if self._terms else 1
 
     # -- content -------------------------------------------------------------------------
 
@@ -89,12 +103,21 @@ class PaperList(ScrollView, can_focus=True):
     def paper_ids(self) -> list[str]:
         return self._ids
 
-    def show(self, ids: list[str], bookmarked: set[str], keep: str | None = None) -> None:
-        """Show these ids; keep the cursor on ``keep`` if it is among them."""
+    def show(
+        self,
+        ids: list[str],
+        bookmarked: set[str],
+        keep: str | None = None,
+        terms: frozenset[str] = frozenset(),
+    ) -> None:
+        """Show these ids; keep the cursor on ``keep`` if it is among them. With
+        ``terms`` (a query's), each row also shows where its abstract matches."""
         self._ids = ids
         self._bookmarked = bookmarked
+        self._terms = terms
         self._papers.clear()
-        self.virtual_size = Size(0, len(ids))
+        self._snippets.clear()
+        self.virtual_size = Size(0, len(ids) * self.row_height)
         position = 0
         if keep is not None:
             try:
@@ -120,8 +143,8 @@ class PaperList(ScrollView, can_focus=True):
         paper = self._papers.get(paper_id)
         if paper is None:
             # Fetch the whole screenful around this row in one query.
-            start = max(0, min(index, self.scroll_offset.y))
-            stop = max(index + 1, start + self.size.height + 1)
+            start = max(0, min(index, self.scroll_offset.y // self.row_height))
+            stop = max(index + 1, start + self.size.height // self.row_height + 1)
             if len(self._papers) > CACHE_LIMIT:
                 self._papers.clear()
             self._papers.update(self._fetch(self._ids[start:stop]))
@@ -134,7 +157,8 @@ class PaperList(ScrollView, can_focus=True):
         # Not size.width: the vertical scrollbar covers the last column(s) of that.
         width = self.scrollable_content_region.width
         base = self.rich_style
-        index = self.scroll_offset.y + y
+        line = self.scroll_offset.y + y
+        index, part = divmod(line, self.row_height)
         if not self._ids:
             if y == 0:
                 style = base + self.get_component_rich_style("paper-list--empty")
@@ -143,18 +167,36 @@ class PaperList(ScrollView, can_focus=True):
         if index >= len(self._ids):
             return Strip.blank(width, base)
         paper = self._paper_at(index)
-        title = clean_line(paper.title) if paper else self._ids[index]
         style = base
         if index == self.cursor:
             style = base + self.get_component_rich_style("paper-list--cursor")
+        if part == 1:
+            return self._snippet_line(paper, width, style)
+        title = clean_line(paper.title) if paper else self._ids[index]
         if paper is not None and paper.id in self._bookmarked:
             star = Segment(f" {STAR} ", style + self.get_component_rich_style("paper-list--star"))
         else:
             star = Segment("   ", style)
-        room = width - star.cell_length
-        if cell_len(title) > room > 1:
-            title = set_cell_size(title, room - 1).rstrip() + "…"
-        return Strip([star, Segment(title, style)]).crop_extend(0, width, style)
+        return Strip([star, Segment(_fit(title, width - 3), style)]).crop_extend(0, width, style)
+
+    def _snippet_line(self, paper: Paper | None, width: int, style) -> Strip:
+        room = width - 3
+        if paper is None or room < 4:
+            return Strip.blank(width, style)
+        key = (paper.id, room)
+        if key not in self._snippets:
+            self._snippets[key] = snippet(clean_line(paper.abstract), self._terms, room)
+        text, spans = self._snippets[key]
+        dim = style + self.get_component_rich_style("paper-list--snippet")
+        bright = style + self.get_component_rich_style("paper-list--match")
+        segments = [Segment("   ", style)]
+        position = 0
+        for start, end in spans:
+            segments.append(Segment(text[position:start], dim))
+            segments.append(Segment(text[start:end], bright))
+            position = end
+        segments.append(Segment(text[position:], dim))
+        return Strip(segments).crop_extend(0, width, style)
 
     # -- the cursor ----------------------------------------------------------------------
 
@@ -163,20 +205,23 @@ class PaperList(ScrollView, can_focus=True):
 
     def watch_cursor(self, old: int, new: int) -> None:
         self._scroll_cursor_into_view()
-        self.refresh_line(old - self.scroll_offset.y)
-        self.refresh_line(new - self.scroll_offset.y)
+        rows = self.row_height
+        self.refresh_lines(old * rows - self.scroll_offset.y, rows)
+        self.refresh_lines(new * rows - self.scroll_offset.y, rows)
         self.post_message(self.Highlighted(self.highlighted))
 
     def _scroll_cursor_into_view(self) -> None:
         top = round(self.scroll_offset.y)
         height = max(1, self.scrollable_content_region.height)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
-        elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+        first = self.cursor * self.row_height
+        last = first + self.row_height - 1
+        if first < top:
+            self.scroll_to(y=first, animate=False, immediate=True)
+        elif last >= top + height:
+            self.scroll_to(y=last - height + 1, animate=False, immediate=True)
 
     def _page(self) -> int:
-        return max(1, self.scrollable_content_region.height - 1)
+        return max(1, self.scrollable_content_region.height // self.row_height - 1)
 
     def action_cursor_down(self) -> None:
         self.cursor += 1
@@ -202,6 +247,13 @@ class PaperList(ScrollView, can_focus=True):
             self.post_message(self.Selected(paper))
 
     def on_click(self, event: events.Click) -> None:
-        index = self.scroll_offset.y + event.y
+        index = (self.scroll_offset.y + event.y) // self.row_height
         if 0 <= index < len(self._ids):
             self.cursor = index
+
+
+def _fit(text: str, room: int) -> str:
+    """``text`` cut to ``room`` cells with an ellipsis when it is longer."""
+    if cell_len(text) > room > 1:
+        return set_cell_size(text, room - 1).rstrip() + "…"
+    return text

@@ -26,7 +26,15 @@ class StatusLine(Horizontal):
         yield ProgressBar(show_eta=False, id="progress")
 
     def show_counts(
-        self, *, papers: int, bookmarks: int, shown: int, query: str, view: str, note: str = ""
+        self,
+        *,
+        papers: int,
+        bookmarks: int,
+        shown: int,
+        query: str,
+        view: str,
+        sort: str = "",
+        note: str = "",
     ) -> None:
         parts = [f"{papers:,} papers"]
         if query:
@@ -35,6 +43,8 @@ class StatusLine(Horizontal):
         elif view == "bookmarks":
             parts.append("showing 1 bookmark" if shown == 1 else f"showing {shown:,} bookmarks")
         parts.append(f"★ {bookmarks:,} bookmarked")
+        if sort:
+            parts.append(sort)
         if note:
             parts.append(note)
         # Plain Content: the query is the user's text and must not be read as markup.
