@@ -81,6 +81,41 @@ def build_parser() -> argparse.ArgumentParser:
     imports.add_argument("--skip-bad", action="store_true",
                          help="go on past bad records and list them at the end")
 
+    fetch = commands.add_parser(
+        "fetch", parents=[common],
+        help="fetch new papers from arXiv or Hugging Face into the library",
+        description="Fetch new papers into the library. Base URLs: $READER_ARXIV_URL, "
+        "$READER_HF_URL, $READER_RSS_URL, else [fetch] in the config file.",
+    )
+    fetch_sources = fetch.add_subparsers(
+        dest="source", metavar="SOURCE", parser_class=_Parser, required=True
+    )
+    fetch_arxiv = fetch_sources.add_parser(
+        "arxiv", parents=[common], help="search the arXiv API, newest submissions first"
+    )
+    fetch_arxiv.add_argument(
+        "query", nargs="*", help="words (all required), or arXiv query syntax: ti:, au:, AND"
+    )
+    fetch_arxiv.add_argument("--category", metavar="CAT", help="only this category (cs.LG)")
+    fetch_arxiv.add_argument("--max", type=int, default=50, metavar="N", dest="max_results",
+                             help="at most N papers (50)")
+    fetch_arxiv.add_argument("--since", type=_iso_date, metavar="DATE",
+                             help="only papers submitted on or after DATE (YYYY-MM-DD)")
+    fetch_hf = fetch_sources.add_parser(
+        "hf", parents=[common], help="the Hugging Face daily papers"
+    )
+    fetch_hf.add_argument("--date", type=_iso_date, metavar="DATE",
+                          help="the papers of DATE (YYYY-MM-DD; default: today's)")
+    fetch_rss = fetch_sources.add_parser(
+        "rss", parents=[common], help="today's arXiv RSS listing of a category"
+    )
+    fetch_rss.add_argument("category", metavar="CATEGORY", help="cs.AI, or cs.AI+cs.LG")
+
+    commands.add_parser(
+        "update", parents=[common],
+        help="fetch every [[subscriptions]] entry of the config file, one after the other",
+    )
+
     exports = commands.add_parser(
         "export", parents=[common], help="write papers out as BibTeX, RIS, JSONL, CSV or Markdown"
     )
@@ -91,6 +126,15 @@ def build_parser() -> argparse.ArgumentParser:
     exports.add_argument("-o", "--output", metavar="FILE", type=Path,
                          help="write to FILE (default: standard output)")
     return parser
+
+
+def _iso_date(text: str):
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (like 2024-05-27)") from None
 
 
 def _paper_json(paper, **extra) -> dict:
@@ -180,6 +224,60 @@ def _import(library, args) -> int:
     return EXIT_ERROR if failed else 0
 
 
+def _fetch_progress(done: int, total: int, message: str) -> None:
+    print(f"\r{_bar(done, total)} {message[:60]:<60}", end="", file=sys.stderr, flush=True)
+
+
+def _print_fetched(result, *, name_errors: bool = False) -> bool:
+    """Print what a fetch kept (stdout) and what failed (one line on stderr)."""
+    if result.ok or result.pages:
+        print(result.summary())
+    if not result.ok:
+        where = f"{result.name}: " if name_errors else ""
+        print(f"reader: error: {where}{result.error}", file=sys.stderr)
+    return result.ok
+
+
+def _fetch(library, args) -> int:
+    from reader.config import load_config
+    from reader.sources.fetch import Fetcher, FetchSettings
+
+    config = load_config()
+    if config.problem:
+        print(f"reader: warning: {config.problem}", file=sys.stderr)
+    settings = FetchSettings.from_config(config)
+    progress = _fetch_progress if sys.stderr.isatty() else None
+    with Fetcher(library, settings, progress=progress) as fetcher:
+        if args.source == "arxiv":
+            result = fetcher.arxiv(" ".join(args.query), category=args.category,
+                                   max_results=args.max_results, since=args.since)
+        elif args.source == "hf":
+            result = fetcher.hf(args.date)
+        else:
+            result = fetcher.rss(args.category)
+    if progress:
+        print(file=sys.stderr)
+    library.ensure_index(_progress_to_stderr if sys.stderr.isatty() else None)
+    return 0 if _print_fetched(result) else EXIT_ERROR
+
+
+def _update(library, args) -> int:
+    from reader.config import load_config
+    from reader.sources.fetch import run_update
+
+    config = load_config()
+    progress = _fetch_progress if sys.stderr.isatty() else None
+    results = run_update(library, config, progress=progress)
+    if progress:
+        print(file=sys.stderr)
+    if not results:
+        raise ValueError(f"{config.path}: no subscriptions; add [[subscriptions]] tables "
+                         "(see the README, Fetching new papers)")
+    library.ensure_index(_progress_to_stderr if sys.stderr.isatty() else None)
+    failed = [result for result in results if not _print_fetched(result, name_errors=True)]
+    return EXIT_ERROR if failed else 0
+
+
 def _bar(done: int, total: int, width: int = 30) -> str:
     fraction = min(1.0, done / total) if total else 1.0
     filled = int(fraction * width)
@@ -251,6 +349,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _import(library, args)
             if args.command == "export":
                 return _export(library, args)
+            if args.command == "fetch":
+                return _fetch(library, args)
+            if args.command == "update":
+                return _update(library, args)
             return _bookmarks(library, args)
         finally:
             library.close()

@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import quote
 
 from reader.config import Config, load_config
@@ -34,7 +34,7 @@ from reader.importer import ImportReport, read_papers
 from reader.parsers import ParseError
 from reader.parsers.arxiv_atom import NS as ATOM_NS
 from reader.parsers.arxiv_atom import read_xml
-from reader.sources.http import FetchError, HttpClient, HttpSettings, Sleep
+from reader.sources.http import FetchError, HttpClient, HttpSettings, Sleep, where
 
 KINDS = ("arxiv", "hf", "rss")
 DEFAULT_URLS = {
@@ -88,34 +88,33 @@ class FetchSettings:
         config = config if config is not None else load_config()
         environ = os.environ if environ is None else environ
         section = config.section("fetch")
-        where = f"{config.path}: [fetch]"
+        table = f"{config.path}: [fetch]"
         known = {"arxiv_url", "hf_url", "rss_url", "pause", "timeout", "tries", "backoff",
                  "page_size"}
         unknown = sorted(set(section) - known)
         if unknown:
             raise ConfigError(
-                f"{where} unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})"
+                f"{table} unknown setting {unknown[0]!r} (known: {', '.join(sorted(known))})"
             )
         urls = {}
         for kind in KINDS:
             key = f"{kind}_url"
+            urls[key] = DEFAULT_URLS[kind]
+            if key in section:
+                urls[key] = _url(section[key], f"{table} {key}")
             from_env = environ.get(ENV_URLS[kind], "").strip()
             if from_env:
                 urls[key] = _url(from_env, f"${ENV_URLS[kind]}")
-            elif key in section:
-                urls[key] = _url(section[key], f"{where} {key}")
-            else:
-                urls[key] = DEFAULT_URLS[kind]
         defaults = HttpSettings()
         http = HttpSettings(
-            timeout=_number(section, "timeout", defaults.timeout, where, minimum=0.001),
-            tries=_integer(section, "tries", defaults.tries, where, 1, 20),
-            backoff=_number(section, "backoff", defaults.backoff, where),
+            timeout=_number(section, "timeout", defaults.timeout, table, minimum=0.001),
+            tries=_integer(section, "tries", defaults.tries, table, 1, 20),
+            backoff=_number(section, "backoff", defaults.backoff, table),
         )
         return cls(
             **urls,
-            pause=_number(section, "pause", DEFAULT_PAUSE, where),
-            page_size=_integer(section, "page_size", PAGE_SIZE, where, 1, MAX_PAGE_SIZE),
+            pause=_number(section, "pause", DEFAULT_PAUSE, table),
+            page_size=_integer(section, "page_size", PAGE_SIZE, table, 1, MAX_PAGE_SIZE),
             http=http,
         )
 
@@ -126,19 +125,19 @@ def _url(value: Any, what: str) -> str:
     return value.strip()
 
 
-def _number(section: Mapping[str, Any], key: str, default: float, where: str,
+def _number(section: Mapping[str, Any], key: str, default: float, table: str,
             minimum: float = 0.0) -> float:
     value = section.get(key, default)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
-        raise ConfigError(f"{where} {key} must be a number of seconds, at least {minimum:g}")
+        raise ConfigError(f"{table} {key} must be a number of seconds, at least {minimum:g}")
     return float(value)
 
 
-def _integer(section: Mapping[str, Any], key: str, default: int, where: str,
+def _integer(section: Mapping[str, Any], key: str, default: int, table: str,
              minimum: int, maximum: int) -> int:
     value = section.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-        raise ConfigError(f"{where} {key} must be a whole number from {minimum} to {maximum}")
+        raise ConfigError(f"{table} {key} must be a whole number from {minimum} to {maximum}")
     return value
 
 
@@ -348,7 +347,7 @@ class Fetcher:
         self._client = HttpClient(self.settings.http, sleep=sleep, transport=transport)
         self._arxiv_calls = 0
 
-    def __enter__(self) -> Fetcher:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -409,7 +408,8 @@ class Fetcher:
                 result.error = _kept(result, str(error), page)
                 break
             except ParseError as error:
-                result.error = _kept(result, _parse_problem(error, name), page)
+                problem = _parse_problem(error, self.settings.arxiv_url)
+                result.error = _kept(result, problem, page)
                 break
             start += found.entries
             if not found.entries or found.older or (
@@ -440,7 +440,7 @@ class Fetcher:
         except FetchError as error:
             result.error = str(error)
         except ParseError as error:
-            result.error = _parse_problem(error, result.name)
+            result.error = _parse_problem(error, self.settings.hf_url)
         self._report(1, 1, f"{result.name}: done")
         return result
 
@@ -465,7 +465,7 @@ class Fetcher:
         except FetchError as error:
             result.error = str(error)
         except ParseError as error:
-            result.error = _parse_problem(error, name)
+            result.error = _parse_problem(error, url)
         self._report(1, 1, f"{name}: done")
         return result
 
@@ -567,17 +567,18 @@ def _hf_day(body: bytes) -> dt.date:
             return dt.date.fromisoformat(day)
         except ValueError:
             break
-    return dt.datetime.now(dt.timezone.utc).date()
+    return dt.datetime.now(dt.UTC).date()
 
 
 def _json_is_empty_list(body: bytes) -> bool:
     return body.strip() == b"[]"
 
 
-def _parse_problem(error: ParseError, name: str) -> str:
-    """A parse error about a response, named by what was fetched (not the temporary file)."""
-    where = f" (line {error.line})" if error.line is not None else ""
-    return f"{name}: the answer cannot be read: {error.problem}{where}"
+def _parse_problem(error: ParseError, url: str) -> str:
+    """A parse error about a response, named by where it came from (not by the
+    temporary file it was read from)."""
+    line = f" (line {error.line})" if error.line is not None else ""
+    return f"{where(url)}: the answer cannot be read: {error.problem}{line}"
 
 
 def _kept(result: FetchResult, problem: str, page: int) -> str:

@@ -10,8 +10,10 @@ No Textual imports: the UI calls this from a worker thread.
 from __future__ import annotations
 
 import time
+import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Self
 
 import httpx
 
@@ -70,6 +72,19 @@ def _one_line(error: BaseException) -> str:
     return text or type(error).__name__
 
 
+def _proxy_for(url: str) -> str | None:
+    """The proxy the environment names for ``url`` (as httpx picks it up), for messages."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return None
+    proxies = urllib.request.getproxies()
+    proxy = proxies.get(parsed.scheme) or proxies.get("all")
+    if not proxy or urllib.request.proxy_bypass(parsed.host):
+        return None
+    return proxy
+
+
 def _retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("Retry-After", "").strip()
     try:
@@ -103,7 +118,7 @@ class HttpClient:
             transport=transport,
         )
 
-    def __enter__(self) -> HttpClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -156,7 +171,9 @@ class HttpClient:
         except httpx.ProxyError as error:
             raise FetchError(f"cannot reach {host} through the proxy: {_one_line(error)}") from None
         except httpx.ConnectError as error:
-            raise FetchError(f"cannot reach {host}: {_connect_problem(error)}") from None
+            proxy = _proxy_for(url)
+            via = f" through the proxy {where(proxy)}" if proxy else ""
+            raise FetchError(f"cannot reach {host}{via}: {_connect_problem(error)}") from None
         except (httpx.RemoteProtocolError, httpx.ReadError) as error:
             raise _Retryable(
                 f"the connection broke before the whole answer arrived ({_one_line(error)})"
