@@ -247,6 +247,7 @@ def _fetch(library, args) -> int:
         print(f"reader: warning: {config.problem}", file=sys.stderr)
     settings = FetchSettings.from_config(config)
     progress = _fetch_progress if sys.stderr.isatty() else None
+    library.begin_update()
     with Fetcher(library, settings, progress=progress) as fetcher:
         if args.source == "arxiv":
             result = fetcher.arxiv(" ".join(args.query), category=args.category,
@@ -267,6 +268,7 @@ def _update(library, args) -> int:
 
     config = load_config()
     progress = _fetch_progress if sys.stderr.isatty() else None
+    library.begin_update()
     results = run_update(library, config, progress=progress)
     if progress:
         print(file=sys.stderr)

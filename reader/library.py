@@ -8,6 +8,7 @@ writes.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from reader.sources.sample import SAMPLE_SOURCE, sample_papers
 from reader.store import Bookmark, Store
 
 ALL = "all"
+NEW = "new"
 # Up to this many changed papers (or a quarter of the library) are indexed in place;
 # more, and a fresh build is quicker.
 CATCH_UP_LIMIT = 5000
@@ -28,7 +30,7 @@ BOOKMARKS = "bookmarks"
 
 
 SORTS = ("relevance", "newest", "oldest", "title")
-FLAGS = ("bookmarked",)
+FLAGS = ("bookmarked", "new")
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,13 +169,18 @@ class Library:
         only: set[str] | None = None
         for flag in sorted(parsed.flags):
             if flag not in FLAGS:
-                hints.append(f"is:{flag} is not a flag (try is:bookmarked)")
+                hints.append(f"is:{flag} is not a flag (try is:bookmarked or is:new)")
         if scope == BOOKMARKS or "bookmarked" in parsed.flags:
             only = self.store.bookmarked_ids()
+        if scope == NEW or "new" in parsed.flags:
+            new = set(self.new_ids())
+            only = new if only is None else only & new
         terms: frozenset[str] = frozenset()
         if parsed.query is None:
             if scope == BOOKMARKS:
                 ids = self.store.bookmark_ids_newest_first()
+            elif scope == NEW:
+                ids = self.new_ids()
             elif only is not None:
                 ids = [i for i in self.store.sorted_ids(None, "added") if i in only]
             else:
@@ -187,6 +194,17 @@ class Library:
         if sort not in (natural, "relevance"):
             ids = self.store.sorted_ids(ids, sort)
         return SearchResult(ids, sort, "; ".join(hints), terms)
+
+    # -- updates -------------------------------------------------------------------------
+
+    def begin_update(self) -> None:
+        """Mark the start of a fetch or update: papers that arrive from now on are new."""
+        self.store.set_meta("last_update", repr(time.time()))
+
+    def new_ids(self) -> list[str]:
+        """Papers that arrived with the last update, newest arrivals first."""
+        started = self.store.meta("last_update")
+        return self.store.ids_added_since(float(started)) if started else []
 
     def suggest(self, text: str) -> str | None:
         """A corrected query for "did you mean", or None."""

@@ -409,3 +409,38 @@ async def test_an_unreadable_query_says_so_quietly(data_dir):
         await search(pilot, "year:soon optimizers")
         assert "not a date" in status_text(app)
         assert titles(app)  # the words were still searched
+
+
+async def test_U_updates_subscriptions_and_the_new_view_lists_what_came(
+    data_dir, isolated_config, monkeypatch
+):
+    from fetch_server import FetchServer
+
+    server = FetchServer().start()
+    try:
+        monkeypatch.setenv("READER_HF_URL", f"{server.url}/api/daily_papers")
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+        isolated_config.write_text(
+            '[fetch]\npause = 0\ntimeout = 5\n\n[[subscriptions]]\nkind = "hf"\n',
+            encoding="utf-8",
+        )
+        app = make_app(data_dir)
+        async with app.run_test(size=WIDE, notifications=True) as pilot:
+            await settle(pilot)
+            await pilot.press("U")
+            await settle(pilot)
+            await settle(pilot)
+            messages = [str(n.message) for n in app._notifications]
+            [summary] = [m for m in messages if m.startswith("hf: ")]
+            added = int(re.search(r"added (\d+)", summary).group(1))
+            assert added > 0
+            assert status_text(app).startswith(f"{added} papers")  # the sample made way
+            await pilot.press("4")
+            await settle(pilot)
+            assert len(titles(app)) == added
+            assert f"showing {added} new papers" in status_text(app)
+            await pilot.press("1", "slash", *"is:new")
+            await settle(pilot)
+            assert len(titles(app)) == added
+    finally:
+        server.stop()

@@ -363,6 +363,27 @@ class Store:
             )
         ]
 
+    def meta(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._transaction() as tx:
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def ids_added_since(self, moment: float) -> list[str]:
+        """Papers that arrived at ``moment`` or later, newest arrivals first."""
+        return [
+            row[0]
+            for row in self._conn.execute(
+                "SELECT id FROM papers WHERE added_at >= ? ORDER BY seq DESC", (moment,)
+            )
+        ]
+
     def sorted_ids(self, paper_ids: Sequence[str] | None, key: str) -> list[str]:
         """``paper_ids`` (None: the whole library) ordered by ``key``: ``newest``,
         ``oldest`` (publication date; undated last), ``title`` or ``added``."""

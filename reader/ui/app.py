@@ -14,9 +14,9 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.worker import Worker
+from textual.worker import Worker, get_current_worker
 
-from reader.library import ALL, BOOKMARKS, Library
+from reader.library import ALL, BOOKMARKS, NEW, Library
 from reader.model import Paper
 from reader.ui.screens.help_screen import HelpScreen
 from reader.ui.screens.library_screen import LibraryScreen
@@ -28,11 +28,14 @@ class ReaderApp(App[None]):
     MODES = {
         "papers": lambda: LibraryScreen(ALL),
         "bookmarks": lambda: LibraryScreen(BOOKMARKS),
+        "new": lambda: LibraryScreen(NEW),
     }
     DEFAULT_MODE = "papers"
     BINDINGS = [
         Binding("1", "switch_mode('papers')", "Papers"),
         Binding("2", "switch_mode('bookmarks')", "Bookmarks"),
+        Binding("4", "switch_mode('new')", "New", show=False),
+        Binding("U", "update", "Update", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
     ]
@@ -46,6 +49,7 @@ class ReaderApp(App[None]):
         super().__init__()
         self.library = library
         self._index_worker: Worker | None = None
+        self._update_worker: Worker | None = None
 
     def on_mount(self) -> None:
         self.request_index()
@@ -72,6 +76,49 @@ class ReaderApp(App[None]):
             self.library.ensure_index(self._report("indexing"))
         finally:
             self.call_from_thread(setattr, self, "busy", None)
+
+    # -- updating ------------------------------------------------------------------------
+
+    def action_update(self) -> None:
+        """Fetch every subscription in the config file, in a worker, with progress."""
+        if self._update_worker is None or self._update_worker.is_finished:
+            self._update_worker = self.update_subscriptions()
+        else:
+            self.notify("An update is already running.", timeout=3)
+
+    @work(thread=True, group="update")
+    def update_subscriptions(self) -> None:
+        from reader.config import load_config
+        from reader.sources.fetch import run_update
+
+        worker = get_current_worker()
+        report = self._report("updating")
+
+        def progress(done: int, total: int, message: str) -> None:
+            report(done, total)
+            self.call_from_thread(setattr, self, "busy", (f"updating: {message}", done, total))
+
+        changed = False
+        try:
+            self.library.begin_update()
+            results = run_update(self.library, load_config(), progress=progress,
+                                 cancelled=lambda: worker.is_cancelled)
+            if not results:
+                self.notify("No subscriptions yet: add [[subscriptions]] to the config file "
+                            "(see the README).", title="Update", markup=False, timeout=8)
+            for result in results:
+                changed = changed or bool(result.added or result.updated)
+                self.notify(result.summary(), title="Update", markup=False, timeout=8,
+                            severity="information" if result.ok else "error")
+            if changed:
+                self.library.ensure_index(self._report("indexing"))
+        except ValueError as error:  # the config file cannot be used
+            self.notify(str(error), title="Update failed", severity="error", markup=False,
+                        timeout=10)
+        finally:
+            self.call_from_thread(setattr, self, "busy", None)
+        if changed:
+            self.call_from_thread(setattr, self, "library_version", self.library_version + 1)
 
     # -- importing -----------------------------------------------------------------------
 
@@ -138,6 +185,14 @@ class ReaderApp(App[None]):
         yield SystemCommand(
             "Import file…", "Import papers from BibTeX, RIS, arXiv, JSON, CSV files",
             self.action_import,
+        )
+        yield SystemCommand(
+            "Update subscriptions", "Fetch new papers from the sources in the config file (U)",
+            self.action_update,
+        )
+        yield SystemCommand(
+            "New papers", "Papers that arrived with the last update (4)",
+            lambda: self.switch_mode("new"),
         )
         if isinstance(screen, LibraryScreen):
             yield SystemCommand("Search", "Go to the search box (/)", screen.action_focus_search)

@@ -15,6 +15,8 @@ KEYS = [
         ("typing", "searches as you type"),
         ("enter", "from the search box to the list"),
         ("escape", "leave the search box; again, clear the search"),
+        ("tab", "take the \"did you mean\" suggestion"),
+        ("s", "sort: relevance, newest, oldest, title"),
     ]),
     ("Moving", [
         ("j  k  ↓  ↑", "next / previous paper"),
@@ -29,6 +31,8 @@ KEYS = [
     ("Views", [
         ("1", "all papers"),
         ("2", "bookmarks, newest first"),
+        ("4", "new papers: what the last update brought"),
+        ("U", "update: fetch the subscriptions in the config file"),
         ("ctrl+p", "command palette: every action by name"),
         ("?", "this help"),
         ("q", "quit"),
@@ -36,13 +40,16 @@ KEYS = [
 ]
 
 QUERY_SYNTAX = [
-    ("adam optimizer", "both words, any form (optimizers, optimized)"),
+    ("adam optimiser", "both words, any form or spelling (optimizers)"),
     ('"learned optimizers"', "the exact phrase"),
     ("quant*", "words starting with quant"),
+    ("quantisaton~", "words one typo away"),
     ("adam OR lion", "either word"),
     ("optimizer NOT prompt", "without a word; -prompt works too"),
     ("(adam OR lion) memory", "parentheses group"),
     ("title:prompt", "in one field: title abstract author cat source"),
+    ("year:2023", "year:2020..2024  date:>2025-01  date:<2024"),
+    ("is:bookmarked", "only bookmarked papers; is:new, new arrivals"),
 ]
 
 

@@ -19,7 +19,7 @@ from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
 from reader.index import IndexUnavailable
-from reader.library import BOOKMARKS, Counts, SearchResult
+from reader.library import BOOKMARKS, NEW, Counts, SearchResult
 from reader.ui.screens.detail_screen import DetailScreen
 from reader.ui.widgets.paper_detail import PaperDetail
 from reader.ui.widgets.paper_list import PaperList
@@ -76,12 +76,10 @@ class LibraryScreen(Screen[None]):
 
     @property
     def view_name(self) -> str:
-        return "bookmarks" if self.scope == BOOKMARKS else "all papers"
+        return {BOOKMARKS: "bookmarks", NEW: "new papers"}.get(self.scope, "all papers")
 
     def compose(self) -> ComposeResult:
-        placeholder = (
-            "Search bookmarks  ( / )" if self.scope == BOOKMARKS else "Search papers  ( / )"
-        )
+        placeholder = f"Search {self.view_name}  ( / )"
         yield Input(placeholder=placeholder, id="search")
         with Horizontal(id="main"):
             yield PaperList(self.app.library.papers, id="papers")
@@ -91,11 +89,10 @@ class LibraryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         papers = self.query_one(PaperList)
-        papers.empty_text = (
-            "No bookmarks yet: press b on a paper to keep it here."
-            if self.scope == BOOKMARKS
-            else "No papers."
-        )
+        papers.empty_text = {
+            BOOKMARKS: "No bookmarks yet: press b on a paper to keep it here.",
+            NEW: "Nothing new: press U to fetch your subscriptions.",
+        }.get(self.scope, "No papers.")
         papers.focus()
         self.watch(self.app, "busy", self._busy_changed)
         self.watch(self.app, "library_version", self._library_changed, init=False)

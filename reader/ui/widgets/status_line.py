@@ -40,8 +40,9 @@ class StatusLine(Horizontal):
         if query:
             matches = "1 match" if shown == 1 else f"{shown:,} matches"
             parts.append(f"{matches} in {view}")
-        elif view == "bookmarks":
-            parts.append("showing 1 bookmark" if shown == 1 else f"showing {shown:,} bookmarks")
+        elif view != "all papers":
+            one = view.removesuffix("s").replace("papers", "paper")
+            parts.append(f"showing 1 {one}" if shown == 1 else f"showing {shown:,} {view}")
         parts.append(f"★ {bookmarks:,} bookmarked")
         if sort:
             parts.append(sort)
