@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("query", nargs="+", help='words, "phrases", prefix*, field:term')
     search.add_argument("--limit", type=int, default=20, metavar="N", help="at most N (20)")
     search.add_argument("--json", action="store_true", help="print JSON")
+    search.add_argument("--sort", choices=["relevance", "newest", "oldest", "title"],
+                        help="order of the results (default: relevance)")
 
     bookmarks = commands.add_parser(
         "bookmarks", parents=[common], help="print the bookmarked papers, newest first"
@@ -159,10 +161,13 @@ def _search(library, args) -> int:
     library.ensure_index(progress)
     text = " ".join(args.query)
     try:
-        ids = library.search(text, limit=args.limit)
+        result = library.query(text, sort=args.sort)
     except IndexUnavailable:  # damage the check did not see: the search marked it
         library.ensure_index(progress)
-        ids = library.search(text, limit=args.limit)
+        result = library.query(text, sort=args.sort)
+    if result.hint:
+        print(f"reader: note: {result.hint}", file=sys.stderr)
+    ids = result.ids[: args.limit]
     found = library.papers(ids)
     papers = [found[paper_id] for paper_id in ids if paper_id in found]
     if args.json:

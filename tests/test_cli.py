@@ -268,3 +268,26 @@ def test_indexing_progress_on_a_terminal_is_one_line(data_dir, capsys, monkeypat
     visible = [line.split("\r")[-1] for line in err.split("\n")]
     [shown] = [line for line in visible if line]
     assert shown.endswith("100% indexing 36/36 papers")
+
+
+def test_search_sorts_by_title_and_date(data_dir, capsys, tmp_path):
+    import json as _json
+
+    rows = [
+        {"title": "Beta zebras", "abstract": "zebra one", "published": "2021-01-01"},
+        {"title": "Alpha zebras", "abstract": "zebra two", "published": "2023-01-01"},
+        {"title": "Gamma zebras", "abstract": "zebra three", "published": "2022-01-01"},
+    ]
+    path = tmp_path / "z.jsonl"
+    path.write_text("".join(_json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert main(["import", str(path)]) == 0
+    capsys.readouterr()
+
+    def titles(*extra):
+        assert main(["search", "zebra", *extra]) == 0
+        return [line.split("\t")[1] for line in capsys.readouterr().out.splitlines()]
+
+    assert titles("--sort", "title") == ["Alpha zebras", "Beta zebras", "Gamma zebras"]
+    assert titles("--sort", "newest") == ["Alpha zebras", "Gamma zebras", "Beta zebras"]
+    assert titles("--sort", "oldest") == ["Beta zebras", "Gamma zebras", "Alpha zebras"]
+    assert sorted(titles()) == ["Alpha zebras", "Beta zebras", "Gamma zebras"]
