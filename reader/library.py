@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reader import paths
-from reader.index import SearchIndex
 from reader.importer import ImportReport, detect_format, read_papers
-from reader.index.index import Progress
+from reader.index import SearchIndex
+from reader.index.index import Hits, Progress
 from reader.model import Paper
 from reader.sources.sample import SAMPLE_SOURCE, sample_papers
 from reader.store import Bookmark, Store
@@ -155,14 +155,17 @@ class Library:
         """Ids of papers matching ``text`` in ``scope``, in the query's natural order."""
         return self.query(text, scope).ids[:limit]
 
-    def query(self, text: str, scope: str = ALL, sort: str | None = None) -> SearchResult:
+    def query(
+        self, text: str, scope: str = ALL, sort: str | None = None, like: str | None = None
+    ) -> SearchResult:
         """Papers matching ``text`` in ``scope`` (``all`` or ``bookmarks``).
 
         An empty query lists the scope in its natural order: the library in the order
         papers arrived, bookmarks newest first. With words, results are ranked by
         relevance unless ``sort`` (``newest``, ``oldest``, ``title``) says otherwise.
-        ``is:bookmarked`` in the text keeps only bookmarked papers. Raises
-        ``IndexUnavailable`` if the index must be rebuilt first.
+        ``is:bookmarked`` in the text keeps only bookmarked papers. With ``like`` (a
+        paper id), the search is among the papers most like that one, most alike first.
+        Raises ``IndexUnavailable`` if the index must be rebuilt first.
         """
         parsed = self.index.parse(text)
         hints = [parsed.hint] if parsed.hint else []
@@ -176,8 +179,14 @@ class Library:
             new = set(self.new_ids())
             only = new if only is None else only & new
         terms: frozenset[str] = frozenset()
+        similar = self.similar(like) if like else None
+        if similar is not None:
+            only = set(similar.ids) if only is None else only & set(similar.ids)
         if parsed.query is None:
-            if scope == BOOKMARKS:
+            if similar is not None:
+                ids = [i for i in similar.ids if i in only]
+                terms = similar.terms
+            elif scope == BOOKMARKS:
                 ids = self.store.bookmark_ids_newest_first()
             elif scope == NEW:
                 ids = self.new_ids()
@@ -205,6 +214,13 @@ class Library:
         """Papers that arrived with the last update, newest arrivals first."""
         started = self.store.meta("last_update")
         return self.store.ids_added_since(float(started)) if started else []
+
+    def similar(self, paper_id: str, limit: int = 100) -> Hits:
+        """The papers most like this one, most alike first (with the terms it used)."""
+        paper = self.paper(paper_id)
+        if paper is None:
+            return Hits([], frozenset())
+        return self.index.similar(paper, limit)
 
     def suggest(self, text: str) -> str | None:
         """A corrected query for "did you mean", or None."""

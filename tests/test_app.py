@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from helpers import make_app, paper_list, settle, status_text, titles, visible_rows
 from textual.widgets import Input
 
-from helpers import make_app, paper_list, settle, status_text, titles, visible_rows
 from reader.model import make_paper, normalize_title
 from reader.sources.sample import sample_papers
 from reader.ui.screens.detail_screen import DetailScreen
@@ -444,3 +444,80 @@ async def test_U_updates_subscriptions_and_the_new_view_lists_what_came(
             assert len(titles(app)) == added
     finally:
         server.stop()
+
+
+async def test_up_and_down_recall_earlier_queries_across_runs(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await search(pilot, "quantization")
+        await pilot.press("enter")
+        await search(pilot, "prompt")
+        await pilot.press("escape")
+    again = make_app(data_dir)
+    async with again.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"dra", "up")
+        box = again.screen.query_one("#search", Input)
+        assert box.value == "prompt"
+        await pilot.press("up")
+        assert box.value == "quantization"
+        await pilot.press("up")  # the oldest stays
+        assert box.value == "quantization"
+        await pilot.press("down", "down")
+        assert box.value == "dra"  # back to what was being typed
+
+
+async def test_saved_search_is_listed_in_view_3_and_runs_live(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await search(pilot, "quantization")
+        await pilot.press("enter", "S")
+        await pilot.pause()
+        await pilot.press("ctrl+a", "ctrl+k", *"quant", "enter")
+        await pilot.pause()
+        await pilot.press("escape", "escape")  # clear the search
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        await settle(pilot)
+        listing = app.screen.query_one("OptionList")
+        prompt = str(listing.get_option_at_index(0).prompt)
+        assert "quant" in prompt and "quantization" in prompt and "2 papers" in prompt
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.current_mode == "papers"
+        assert titles(app)[0] == QUANT and len(titles(app)) == 2
+
+
+async def test_m_shows_papers_like_this_one_and_escape_returns(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await search(pilot, "quantization")
+        await pilot.press("enter", "m")
+        await settle(pilot)
+        like = titles(app)
+        assert like and QUANT not in like
+        assert like[0] == "Memory Efficient Optimizers with 4-bit States"
+        assert "papers like this one" in status_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert titles(app)[0] == QUANT and len(titles(app)) == 2
+
+
+async def test_the_palette_lists_recent_queries_literally(data_dir):
+    app = make_app(data_dir)
+    app.library.store.remember_query("[/] broken [bold]markup")
+    app.library.store.remember_query("quantization")
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"Recent search")
+        await pilot.pause(0.5)
+        assert app.is_running
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert app.screen.query_one("#search", Input).value in (
+            "quantization", "[/] broken [bold]markup"
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
 
@@ -231,3 +232,53 @@ def test_finding_a_known_paper_uses_an_index_not_a_scan(open_store, column):
         )
     )
     assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, plan
+
+
+def test_search_history_is_most_recent_first_without_repeats(open_store, path):
+    store = open_store()
+    for text in ["adam", "lion", "  adam  ", "", "quantization"]:
+        store.remember_query(text)
+    assert store.query_history() == ["quantization", "adam", "lion"]
+    assert open_store(path).query_history(limit=2) == ["quantization", "adam"]
+
+
+def test_saved_searches_by_name(open_store):
+    store = open_store()
+    store.save_search("optim", "optimizer NOT prompt")
+    store.save_search("Adam", "adam")
+    store.save_search("optim", "optimiser")  # saving again replaces
+    assert store.saved_searches() == [("Adam", "adam"), ("optim", "optimiser")]
+    store.delete_saved_search("Adam")
+    assert store.saved_searches() == [("optim", "optimiser")]
+
+
+def test_a_store_from_schema_1_is_backed_up_and_migrated_with_its_bookmarks(tmp_path):
+    from reader.store.schema import MIGRATIONS
+
+    path = tmp_path / "old.sqlite3"
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.execute("BEGIN")
+    MIGRATIONS[1](raw)
+    raw.execute(
+        "INSERT INTO papers (id, title, abstract, source, added_at)"
+        " VALUES ('arxiv:2401.00001', 'Old paper', 'old text', 'old.bib', 1.0)"
+    )
+    snapshot = json.dumps({"id": "arxiv:2401.00001", "title": "Old paper", "source": "old.bib"})
+    raw.execute(
+        "INSERT INTO bookmarks (paper_id, added_at, snapshot) VALUES (?, 5.0, ?)",
+        ("arxiv:2401.00001", snapshot),
+    )
+    raw.execute("PRAGMA user_version = 1")
+    raw.execute("COMMIT")
+    raw.close()
+    store = Store(path)
+    assert store.schema_version == SCHEMA_VERSION
+    [bookmark] = store.bookmarks()
+    assert (bookmark.paper.title, bookmark.added_at) == ("Old paper", 5.0)
+    assert bookmark.paper.sources == ("old.bib",)
+    assert store.paper("arxiv:2401.00001").arxiv_id == "2401.00001"
+    backups = list(tmp_path.glob("old.sqlite3.schema1-*.bak"))
+    assert len(backups) == 1
+    old = sqlite3.connect(backups[0])
+    assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+    old.close()

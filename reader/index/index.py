@@ -17,8 +17,8 @@ import os
 import re
 import shutil
 import threading
-from dataclasses import dataclass
 from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import whoosh
@@ -27,11 +27,20 @@ from whoosh import query
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 
 from reader.index import analysis
-from reader.index.query import Parsed, expand, make_parser, parse, plain_words, wanted_terms
+from reader.index.query import (
+    Parsed,
+    expand,
+    make_parser,
+    parse,
+    plain_words,
+    wanted_terms,
+)
 from reader.model import Paper
 
 INDEX_SCHEMA_VERSION = 4
 META_FILE = "reader-index.json"
+# how many of a paper's key terms "more like this" searches with
+SIMILAR_TERMS = 15
 Progress = Callable[[int, int], None]
 
 
@@ -310,6 +319,30 @@ class SearchIndex:
         if only is not None:
             ids = [paper_id for paper_id in ids if paper_id in only][:limit]
         return Hits(ids, wanted_terms(expanded))
+
+    def similar(self, paper: Paper, limit: int = 100) -> Hits:
+        """Papers like ``paper``: its abstract's and title's key terms as one query,
+        each term weighted by how much it says about this paper (Whoosh's Bo1)."""
+        text = f"{paper.title}\n{paper.abstract}"
+        with self._lock:
+            searcher = self._open()
+            try:
+                keys = searcher.key_terms_from_text("abstract", text, numterms=SIMILAR_TERMS)
+                if not keys:
+                    return Hits([], frozenset())
+                top = max(weight for _, weight in keys) or 1.0
+                q = query.Or([
+                    query.Term(field, term, boost=weight / top)
+                    for term, weight in keys
+                    for field in ("title", "abstract")
+                ])
+                results = searcher.search(q, limit=limit + 1)
+                ids = [hit["id"] for hit in results if hit["id"] != paper.id][:limit]
+            except Exception as error:
+                self._close_searcher()
+                self.damaged = True
+                raise IndexUnavailable(f"{self.path}: search failed ({error!r})") from error
+        return Hits(ids, frozenset(term for term, _ in keys))
 
     def suggest(self, text: str) -> str | None:
         """``text`` with words the index does not know replaced by close known words,

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from reader.model import normalize_title
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _V1 = """
     CREATE TABLE meta (
@@ -80,6 +80,23 @@ _V2 = """
 """
 
 
+_V3 = """
+    -- queries the user ran, newest last, for up/down in the search box
+    CREATE TABLE search_history (
+        seq   INTEGER PRIMARY KEY AUTOINCREMENT,
+        query TEXT NOT NULL,
+        at    REAL NOT NULL
+    );
+    CREATE INDEX search_history_by_query ON search_history (query);
+    -- named queries, re-run live
+    CREATE TABLE saved_searches (
+        name     TEXT PRIMARY KEY,
+        query    TEXT NOT NULL,
+        saved_at REAL NOT NULL
+    )
+"""
+
+
 def _v2_fill(conn: sqlite3.Connection) -> None:
     rows = conn.execute("SELECT seq, id, title FROM papers").fetchall()
     conn.executemany(
@@ -118,4 +135,5 @@ def _v2(conn: sqlite3.Connection) -> None:
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _script(_V1),
     2: _v2,
+    3: _script(_V3),
 }

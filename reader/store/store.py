@@ -492,3 +492,54 @@ class Store:
                 "SELECT paper_id FROM bookmarks ORDER BY added_at DESC, rowid DESC"
             )
         ]
+
+    # -- searches ------------------------------------------------------------------------
+
+    HISTORY_KEPT = 500
+
+    def remember_query(self, text: str) -> None:
+        """Add ``text`` to the search history (moving it to the end if it is there)."""
+        text = text.strip()
+        if not text:
+            return
+        with self._transaction() as tx:
+            tx.execute("DELETE FROM search_history WHERE query = ?", (text,))
+            tx.execute(
+                "INSERT INTO search_history (query, at) VALUES (?, ?)", (text, time.time())
+            )
+            tx.execute(
+                "DELETE FROM search_history WHERE seq <= "
+                "(SELECT seq FROM search_history ORDER BY seq DESC LIMIT 1 OFFSET ?)",
+                (self.HISTORY_KEPT,),
+            )
+
+    def query_history(self, limit: int = HISTORY_KEPT) -> list[str]:
+        """Earlier queries, most recent first."""
+        return [
+            row[0]
+            for row in self._conn.execute(
+                "SELECT query FROM search_history ORDER BY seq DESC LIMIT ?", (limit,)
+            )
+        ]
+
+    def save_search(self, name: str, text: str) -> None:
+        with self._transaction() as tx:
+            tx.execute(
+                "INSERT INTO saved_searches (name, query, saved_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET query = excluded.query,"
+                " saved_at = excluded.saved_at",
+                (name.strip(), text.strip(), time.time()),
+            )
+
+    def delete_saved_search(self, name: str) -> None:
+        with self._transaction() as tx:
+            tx.execute("DELETE FROM saved_searches WHERE name = ?", (name,))
+
+    def saved_searches(self) -> list[tuple[str, str]]:
+        """(name, query) pairs, by name."""
+        return [
+            (row[0], row[1])
+            for row in self._conn.execute(
+                "SELECT name, query FROM saved_searches ORDER BY name COLLATE NOCASE"
+            )
+        ]

@@ -12,6 +12,7 @@ from pathlib import Path
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.markup import escape
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
@@ -20,7 +21,8 @@ from reader.library import ALL, BOOKMARKS, NEW, Library
 from reader.model import Paper
 from reader.ui.screens.help_screen import HelpScreen
 from reader.ui.screens.library_screen import LibraryScreen
-from reader.ui.screens.path_prompt import PathPrompt
+from reader.ui.screens.prompt import TextPrompt, split_paths
+from reader.ui.screens.saved_screen import SavedSearchesScreen
 
 
 class ReaderApp(App[None]):
@@ -29,11 +31,13 @@ class ReaderApp(App[None]):
         "papers": lambda: LibraryScreen(ALL),
         "bookmarks": lambda: LibraryScreen(BOOKMARKS),
         "new": lambda: LibraryScreen(NEW),
+        "saved": SavedSearchesScreen,
     }
     DEFAULT_MODE = "papers"
     BINDINGS = [
         Binding("1", "switch_mode('papers')", "Papers"),
         Binding("2", "switch_mode('bookmarks')", "Bookmarks"),
+        Binding("3", "switch_mode('saved')", "Saved", show=False),
         Binding("4", "switch_mode('new')", "New", show=False),
         Binding("U", "update", "Update", show=False),
         Binding("question_mark", "help", "Help"),
@@ -123,14 +127,16 @@ class ReaderApp(App[None]):
     # -- importing -----------------------------------------------------------------------
 
     def action_import(self) -> None:
-        prompt = PathPrompt(
+        prompt = TextPrompt(
             "Import papers from files",
             "BibTeX, RIS, arXiv Atom/RSS/JSON, Hugging Face JSON, JSONL, CSV or a copied "
             "listing page; .gz is fine. Several paths: separate them with spaces.",
+            placeholder="~/Downloads/papers.bib",
         )
         self.push_screen(prompt, self._import_paths)
 
-    def _import_paths(self, paths: list[str] | None) -> None:
+    def _import_paths(self, text: str | None) -> None:
+        paths = split_paths(text or "")
         if paths:
             self.import_files([Path(path).expanduser() for path in paths])
 
@@ -170,6 +176,17 @@ class ReaderApp(App[None]):
         self.notify(f"{verb}: {paper.title[:60]}", markup=False, timeout=2)
         return bookmarked
 
+    def search_in_papers(self, text: str) -> None:
+        """Show all papers matching ``text`` (saved searches, recent queries)."""
+
+        async def search() -> None:
+            if self.current_mode != "papers":
+                await self.switch_mode("papers")
+            if isinstance(self.screen, LibraryScreen):
+                self.screen.search_for(text)
+
+        self.call_later(search)
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -194,7 +211,22 @@ class ReaderApp(App[None]):
             "New papers", "Papers that arrived with the last update (4)",
             lambda: self.switch_mode("new"),
         )
+        yield SystemCommand("Saved searches", "Saved searches with live counts (3)",
+                            lambda: self.switch_mode("saved"))
+        # The palette reads titles as markup: the user's own words are escaped.
+        for name, text in self.library.store.saved_searches():
+            yield SystemCommand(f"Saved search: {escape(name)}", escape(text),
+                                lambda text=text: self.search_in_papers(text))
+        for text in self.library.store.query_history(limit=8):
+            yield SystemCommand(f"Recent search: {escape(text)}", "Run it again in all papers",
+                                lambda text=text: self.search_in_papers(text))
         if isinstance(screen, LibraryScreen):
+            yield SystemCommand("Save this search…", "Name the current search (S)",
+                                screen.action_save_search)
+            yield SystemCommand("More like this", "Papers like the highlighted one (m)",
+                                screen.action_more_like_this)
+            yield SystemCommand("Sort", "Relevance, newest, oldest, title (s)",
+                                screen.action_cycle_sort)
             yield SystemCommand("Search", "Go to the search box (/)", screen.action_focus_search)
             yield SystemCommand(
                 "Toggle bookmark", "Bookmark the highlighted paper, or remove it (b)",

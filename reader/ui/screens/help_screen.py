@@ -17,6 +17,8 @@ KEYS = [
         ("escape", "leave the search box; again, clear the search"),
         ("tab", "take the \"did you mean\" suggestion"),
         ("s", "sort: relevance, newest, oldest, title"),
+        ("up  down", "in the search box: earlier queries"),
+        ("S", "save the search (view 3 lists saved searches)"),
     ]),
     ("Moving", [
         ("j  k  ↓  ↑", "next / previous paper"),
@@ -27,10 +29,12 @@ KEYS = [
     ]),
     ("Papers", [
         ("b", "bookmark the paper, or remove its bookmark (saved at once)"),
+        ("m", "more like this: similar papers (escape returns)"),
     ]),
     ("Views", [
         ("1", "all papers"),
         ("2", "bookmarks, newest first"),
+        ("3", "saved searches, with live counts"),
         ("4", "new papers: what the last update brought"),
         ("U", "update: fetch the subscriptions in the config file"),
         ("ctrl+p", "command palette: every action by name"),

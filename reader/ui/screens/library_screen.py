@@ -14,15 +14,20 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from reader.index import IndexUnavailable
-from reader.library import BOOKMARKS, NEW, Counts, SearchResult
+from reader.library import ALL, BOOKMARKS, NEW, Counts, SearchResult
+from reader.model import Paper
+from reader.text import clean_line
 from reader.ui.screens.detail_screen import DetailScreen
+from reader.ui.screens.prompt import TextPrompt
 from reader.ui.widgets.paper_detail import PaperDetail
 from reader.ui.widgets.paper_list import PaperList
+from reader.ui.widgets.search_box import SearchBox
 from reader.ui.widgets.status_line import StatusLine
 
 SEARCH_DELAY = 0.15
@@ -49,11 +54,14 @@ class LibraryScreen(Screen[None]):
         Binding("slash", "focus_search", "Search"),
         Binding("b", "toggle_bookmark", "Bookmark"),
         Binding("s", "cycle_sort", "Sort"),
+        Binding("m", "more_like_this", "Like this"),
+        Binding("S", "save_search", "Save search", show=False),
         Binding("tab", "accept_suggestion", "Use suggestion"),
         Binding("escape", "escape", "Clear search", show=False),
     ]
     DEFAULT_CSS = """
     LibraryScreen {
+        & > #like { padding: 0 1; background: $boost; }
         & > #search { margin: 0; border: tall $border-blurred; }
         & > #search:focus { border: tall $border; }
         & > #main { height: 1fr; }
@@ -64,9 +72,11 @@ class LibraryScreen(Screen[None]):
     }
     """
 
-    def __init__(self, scope: str) -> None:
+    def __init__(self, scope: str, like: Paper | None = None) -> None:
         super().__init__()
         self.scope = scope
+        # "more like this": the papers most like this one (a screen pushed over the view)
+        self.like = like
         self.query_text = ""
         # None: the query's natural order (relevance, or arrival / bookmark time)
         self.sort: str | None = None
@@ -76,11 +86,17 @@ class LibraryScreen(Screen[None]):
 
     @property
     def view_name(self) -> str:
+        if self.like is not None:
+            return "papers like this one"
         return {BOOKMARKS: "bookmarks", NEW: "new papers"}.get(self.scope, "all papers")
 
     def compose(self) -> ComposeResult:
         placeholder = f"Search {self.view_name}  ( / )"
-        yield Input(placeholder=placeholder, id="search")
+        if self.like is not None:
+            title = clean_line(self.like.title)
+            yield Static(Content.assemble(("Like: ", "bold"), title), id="like")
+        yield SearchBox(self.app.library.store.query_history, placeholder=placeholder,
+                        id="search")
         with Horizontal(id="main"):
             yield PaperList(self.app.library.papers, id="papers")
             yield PaperDetail(id="detail")
@@ -111,7 +127,13 @@ class LibraryScreen(Screen[None]):
 
     @on(Input.Submitted, "#search")
     def _query_submitted(self) -> None:
+        self._remember_query()
         self.query_one(PaperList).focus()
+
+    def _remember_query(self) -> None:
+        text = self.query_one("#search", Input).value
+        if text.strip():
+            self.app.library.store.remember_query(text)
 
     @work(thread=True, exclusive=True, group="search")
     def run_search(self, text: str, delay: float = SEARCH_DELAY) -> None:
@@ -122,7 +144,8 @@ class LibraryScreen(Screen[None]):
             return
         library = self.app.library
         try:
-            result = library.query(text, self.scope, self.sort)
+            like = self.like.id if self.like is not None else None
+            result = library.query(text, self.scope, self.sort, like=like)
         except IndexUnavailable:
             if not worker.is_cancelled:
                 self.app.call_from_thread(self._index_not_ready, text)
@@ -221,12 +244,17 @@ class LibraryScreen(Screen[None]):
     def action_escape(self) -> None:
         search = self.query_one("#search", Input)
         papers = self.query_one(PaperList)
-        if search.has_focus or self.query_one(PaperDetail).has_focus_within:
+        if search.has_focus:
+            self._remember_query()
+            papers.focus()
+        elif self.query_one(PaperDetail).has_focus_within:
             papers.focus()
         elif search.value:
             search.value = ""  # Input.Changed runs the (empty) search
         elif self.query_text:
             self.run_search("", delay=0)
+        elif self.like is not None:
+            self.dismiss()
 
     def action_toggle_bookmark(self) -> None:
         paper = self.query_one(PaperList).highlighted
@@ -240,6 +268,32 @@ class LibraryScreen(Screen[None]):
         if self._view is not None:
             self._view = View(self._view.text, self._view.result, ids, library.counts())
         self._update_status()
+
+    def action_more_like_this(self) -> None:
+        paper = self.query_one(PaperList).highlighted
+        if paper is not None:
+            self.app.push_screen(LibraryScreen(self.scope if self.scope != NEW else ALL,
+                                               like=paper))
+
+    def action_save_search(self) -> None:
+        text = self.query_text.strip()
+        if not text:
+            self.notify("Type a search first, then save it.", timeout=3)
+            return
+
+        def save(name: str | None) -> None:
+            if name:
+                self.app.library.store.save_search(name, text)
+                self.notify(f"Saved search {name!r}: {text}", markup=False, timeout=3)
+
+        prompt = TextPrompt("Save this search", f"Name it; it re-runs live in view 3: {text}",
+                            placeholder="a name", value=text[:40])
+        self.app.push_screen(prompt, save)
+
+    def search_for(self, text: str) -> None:
+        """Put ``text`` in the search box and run it (palette, saved searches)."""
+        self.query_one("#search", Input).value = text
+        self.query_one(PaperList).focus()
 
     def action_cycle_sort(self) -> None:
         """Relevance (or the view's own order), newest, oldest, title, and round again."""

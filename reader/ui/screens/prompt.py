@@ -1,4 +1,4 @@
-"""A one-line prompt for file paths (the palette's "Import file…")."""
+"""One-line prompts: a name for a saved search, file paths to import."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 
-class PathPrompt(ModalScreen[list[str] | None]):
-    """Asks for one or more paths (space separated, quotes for spaces in names)."""
+class TextPrompt(ModalScreen[str | None]):
+    """Asks for one line of text; escape cancels (None)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     DEFAULT_CSS = """
-    PathPrompt {
+    TextPrompt {
         align: center middle;
         & > Vertical {
             width: 80; max-width: 100%; height: auto;
@@ -27,23 +27,29 @@ class PathPrompt(ModalScreen[list[str] | None]):
     }
     """
 
-    def __init__(self, title: str, hint: str) -> None:
+    def __init__(self, title: str, hint: str, placeholder: str = "", value: str = "") -> None:
         super().__init__()
         self._title = title
         self._hint = hint
+        self._placeholder = placeholder
+        self._value = value
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Content(self._title).stylize("bold"))
-            yield Input(placeholder="~/Downloads/papers.bib", id="paths")
+            yield Input(value=self._value, placeholder=self._placeholder, id="answer")
             yield Static(Content(self._hint), classes="hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        try:
-            paths = shlex.split(event.value)
-        except ValueError:
-            paths = [event.value.strip()]
-        self.dismiss([path for path in paths if path] or None)
+        self.dismiss(event.value.strip() or None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def split_paths(text: str) -> list[str]:
+    """Paths typed on one line: separated by spaces, quotes around names with spaces."""
+    try:
+        return [path for path in shlex.split(text) if path]
+    except ValueError:
+        return [text.strip()] if text.strip() else []
