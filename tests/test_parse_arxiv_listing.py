@@ -6,8 +6,8 @@ from __future__ import annotations
 import io
 
 import pytest
-
 from conftest import shared_path
+
 from reader.model import Paper
 from reader.parsers import BadRecord, ParseError, arxiv_atom, arxiv_listing, feed
 

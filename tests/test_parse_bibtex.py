@@ -8,8 +8,8 @@ import re
 import time
 
 import pytest
-
 from conftest import shared_path
+
 from reader.model import Paper, paper_id
 from reader.parsers import BadRecord, ParseError, bibtex
 

@@ -7,8 +7,8 @@ import io
 import time
 
 import pytest
-
 from conftest import shared_path
+
 from reader.model import Paper
 from reader.parsers import BadRecord, ParseError, arxiv_atom, arxiv_listing, feed
 

@@ -10,11 +10,10 @@ import json
 import re
 
 import pytest
+from conftest import shared_path
 
 from reader.model import Paper, paper_id
-from reader.parsers import BadRecord, ParseError
-from reader.parsers import jsonish
-from conftest import shared_path
+from reader.parsers import BadRecord, ParseError, jsonish
 
 NEW_ARXIV_ID = re.compile(r"^\d{4}\.\d{4,5}$")
 

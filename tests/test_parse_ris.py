@@ -7,8 +7,8 @@ import io
 import re
 
 import pytest
-
 from conftest import shared_path
+
 from reader.model import Paper
 from reader.parsers import BadRecord, ParseError, ris
 

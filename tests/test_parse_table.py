@@ -7,8 +7,7 @@ import io
 import pytest
 
 from reader.model import Paper
-from reader.parsers import BadRecord, ParseError
-from reader.parsers import table
+from reader.parsers import BadRecord, ParseError, table
 
 
 def parse_text(text: str, name: str = "papers.csv", encoding: str = "utf-8"):

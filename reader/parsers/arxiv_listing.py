@@ -38,8 +38,8 @@ from __future__ import annotations
 import re
 
 from reader.model import make_paper
-from reader.parsers.fields import rfc822_date, split_authors
 from reader.parsers import BadRecord, ParseError, decode, tidy_abstract, tidy_title
+from reader.parsers.fields import rfc822_date, split_authors
 
 _ARXIV_ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?"
 # A record's first line: ``arXiv:2401.01234``, optionally numbered (``[3] ``) and followed

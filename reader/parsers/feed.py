@@ -28,7 +28,6 @@ from __future__ import annotations
 import io
 import re
 import time
-from html.parser import HTMLParser
 
 import feedparser
 
@@ -37,6 +36,7 @@ from reader.parsers import BadRecord, ParseError, tidy_abstract, tidy_title
 from reader.parsers.arxiv_atom import looks_like as looks_like_arxiv_api
 from reader.parsers.arxiv_atom import xml_root_name
 from reader.parsers.fields import rfc822_date, split_authors
+from reader.text import html_to_text
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _ANNOUNCE_PREFIX = re.compile(
@@ -45,8 +45,6 @@ _ANNOUNCE_PREFIX = re.compile(
 )
 _ISO_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?(?:[T ]\S*)?$")
 _VERSION = re.compile(r"\d(v(\d+))$")
-_BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "blockquote", "h1", "h2", "h3", "h4",
-               "h5", "h6", "tr", "table", "pre", "section", "article"}
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _XML_DECLARATION = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml[\s?]")
 
@@ -58,40 +56,6 @@ def looks_like(head: str) -> bool:
     if root in ("rss", "RDF"):
         return root == "rss" or "purl.org/rss/1.0" in head
     return root == "feed" and not looks_like_arxiv_api(head)
-
-
-class _TextExtractor(HTMLParser):
-    """The text of an HTML fragment: entities unescaped, block elements as paragraph
-    breaks, script and style content dropped."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skipping = 0
-
-    def handle_starttag(self, tag, attrs) -> None:
-        if tag in ("script", "style"):
-            self._skipping += 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n\n")
-
-    def handle_endtag(self, tag) -> None:
-        if tag in ("script", "style"):
-            self._skipping = max(self._skipping - 1, 0)
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data) -> None:
-        if not self._skipping:
-            self.parts.append(data)
-
-
-def html_to_text(html: str) -> str:
-    """Plain text of an HTML fragment (paragraph breaks kept as blank lines)."""
-    extractor = _TextExtractor()
-    extractor.feed(html)
-    extractor.close()
-    return "".join(extractor.parts)
 
 
 def _detail_text(entry, key: str) -> str:

@@ -30,7 +30,12 @@ from typing import BinaryIO
 
 from reader.model import Paper, make_paper
 from reader.parsers import BadRecord, ParseError, tidy_abstract, tidy_title
-from reader.parsers.fields import find_arxiv_id, iso_date, split_authors, split_categories
+from reader.parsers.fields import (
+    find_arxiv_id,
+    iso_date,
+    split_authors,
+    split_categories,
+)
 
 # The largest field the csv module accepts (its default is 128 KB).
 FIELD_LIMIT = 64 * 1024 * 1024
