@@ -521,3 +521,72 @@ async def test_the_palette_lists_recent_queries_literally(data_dir):
         assert app.screen.query_one("#search", Input).value in (
             "quantization", "[/] broken [bold]markup"
         )
+
+
+async def test_math_is_readable_and_L_shows_the_raw_text(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await search(pilot, "mulo")
+        await pilot.press("enter")
+        assert detail_title(app).startswith("μLO: Compute-Efficient")
+        assert visible_rows(app)[0].strip().startswith("μLO: Compute-Efficient")
+        await pilot.press("L")
+        assert detail_title(app).startswith("$μ$LO: Compute-Efficient")
+        await pilot.press("L")
+        assert detail_title(app).startswith("μLO")
+
+
+async def test_o_opens_the_link_or_asks_which(data_dir, monkeypatch):
+    app = make_app(data_dir)
+    opened: list[str] = []
+    monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
+    paper = make_paper("A paper with links", "Code at https://github.com/x/y. Data too.",
+                       arxiv_id="2401.00001")
+    app.library.store.add_papers([paper])
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("G", "o")
+        await pilot.pause()
+        picker = app.screen
+        assert picker.__class__.__name__ == "LinkPicker"
+        assert [link.url for link in picker.links] == [
+            "https://arxiv.org/abs/2401.00001", "https://arxiv.org/pdf/2401.00001",
+            "https://github.com/x/y",
+        ]
+        await pilot.press("down", "down", "enter")
+        await pilot.pause()
+        assert opened == ["https://github.com/x/y"]
+
+
+async def test_y_copies_a_citation_and_Y_the_link(data_dir, monkeypatch):
+    app = make_app(data_dir)
+    copied: list[str] = []
+    monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
+    paper = make_paper("Citable paper", "Abstract.", arxiv_id="2401.00002",
+                       authors=("Ada Lovelace",), published="2024-01-02")
+    app.library.store.add_papers([paper])
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("G", "y", "Y")
+        await pilot.pause()
+        assert copied[0].startswith("@") and "Citable paper" in copied[0]
+        assert "eprint" in copied[0] and "Lovelace" in copied[0]
+        assert copied[1] == "https://arxiv.org/abs/2401.00002"
+        messages = [str(n.message) for n in app._notifications]
+        assert any(m.startswith("Copied a BibTeX entry") for m in messages)
+
+
+async def test_f_shows_the_paper_full_screen_and_the_split_resizes(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        papers = paper_list(app)
+        before = papers.size.width
+        await pilot.press("greater_than_sign", "greater_than_sign")
+        await pilot.pause()
+        assert papers.size.width > before
+        await pilot.press("f")
+        assert isinstance(app.screen, DetailScreen)
+        await pilot.press("f")
+        assert not isinstance(app.screen, DetailScreen)

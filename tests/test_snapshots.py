@@ -53,3 +53,37 @@ def test_narrow_list(snap_compare, data_dir):
 def test_narrow_detail(snap_compare, data_dir):
     keys = ("j", "j", "j", "j", "j", "j", "j", "enter")
     assert snap_compare(make_app(data_dir), terminal_size=NARROW, run_before=_driver(*keys))
+
+
+AWKWARD = [
+    ("A [bold]title[/bold] full of [@click=app.quit]markup[/] brackets",
+     "Its abstract has \x1b[31mescape\x1b[0m sequences and \x1b]0;title\x07 OSC in it."),
+    ("大規模言語モデルによる最適化：漢字のタイトル",
+     "日本語の要旨です。Wide characters keep the columns aligned."),
+    ("Schr\\\"odinger bridges with $\\mathcal{O}(n^2)$ cost and 95\\% accuracy",
+     "We use $\\alpha$-divergences, $x_i^2$ and <i>HTML</i> tags &amp; entities."),
+]
+
+
+def _awkward_app(data_dir):
+    from reader.model import make_paper
+
+    app = make_app(data_dir)
+    app.library.store.add_papers([make_paper(t, a, sources=("awkward",)) for t, a in AWKWARD])
+    return app
+
+
+def test_awkward_papers_wide(snap_compare, data_dir):
+    keys = ("G", "k", "k")
+    assert snap_compare(_awkward_app(data_dir), terminal_size=(160, 48),
+                        run_before=_driver(*keys))
+
+
+def test_mulo_paper_narrow_detail(snap_compare, data_dir):
+    keys = ("slash", *"mulo", "enter", "enter")
+    assert snap_compare(make_app(data_dir), terminal_size=NARROW, run_before=_driver(*keys))
+
+
+def test_awkward_list_narrow(snap_compare, data_dir):
+    assert snap_compare(_awkward_app(data_dir), terminal_size=NARROW,
+                        run_before=_driver("G", "k"))

@@ -8,13 +8,15 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from reader.model import Paper
+from reader.ui.paper_actions import PAPER_BINDINGS, PaperActions
 from reader.ui.widgets.paper_detail import PaperDetail
 
 
-class DetailScreen(Screen[None]):
+class DetailScreen(PaperActions, Screen[None]):
     BINDINGS = [
-        Binding("escape,q", "dismiss", "Back"),
+        Binding("escape,q,f", "dismiss", "Back"),
         Binding("b", "toggle_bookmark", "Bookmark"),
+        *PAPER_BINDINGS,
     ]
 
     def __init__(self, paper: Paper, terms: frozenset[str] = frozenset()) -> None:
@@ -30,6 +32,9 @@ class DetailScreen(Screen[None]):
         detail = self.query_one(PaperDetail)
         detail.show(self.paper, self.app.library.is_bookmarked(self.paper.id), self.terms)
         detail.focus()
+
+    def current_paper(self) -> Paper:
+        return self.paper
 
     def action_toggle_bookmark(self) -> None:
         bookmarked = self.app.toggle_bookmark(self.paper)

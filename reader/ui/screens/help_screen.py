@@ -30,6 +30,12 @@ KEYS = [
     ("Papers", [
         ("b", "bookmark the paper, or remove its bookmark (saved at once)"),
         ("m", "more like this: similar papers (escape returns)"),
+        ("o", "open the paper's page (a list when it has several links)"),
+        ("y  Y", "copy a BibTeX citation / the link"),
+        ("L", "raw text: LaTeX as written, or readable math"),
+        ("f", "the paper full screen"),
+        ("space", "scroll the paper (shift+space back)"),
+        ("<  >", "narrower / wider list"),
     ]),
     ("Views", [
         ("1", "all papers"),

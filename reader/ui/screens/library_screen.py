@@ -23,6 +23,7 @@ from reader.index import IndexUnavailable
 from reader.library import ALL, BOOKMARKS, NEW, Counts, SearchResult
 from reader.model import Paper
 from reader.text import clean_line
+from reader.ui.paper_actions import PAPER_BINDINGS, PaperActions
 from reader.ui.screens.detail_screen import DetailScreen
 from reader.ui.screens.prompt import TextPrompt
 from reader.ui.widgets.paper_detail import PaperDetail
@@ -32,6 +33,7 @@ from reader.ui.widgets.status_line import StatusLine
 
 SEARCH_DELAY = 0.15
 NARROW = "-narrow"
+DEFAULT_SPLIT = 45
 # With fewer results than this, look for a "did you mean" suggestion.
 FEW_RESULTS = 3
 SORT_NAMES = {"relevance": "by relevance", "newest": "newest first",
@@ -48,7 +50,7 @@ class View:
     counts: Counts
 
 
-class LibraryScreen(Screen[None]):
+class LibraryScreen(PaperActions, Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, NARROW), (100, "-wide")]
     BINDINGS = [
         Binding("slash", "focus_search", "Search"),
@@ -58,6 +60,12 @@ class LibraryScreen(Screen[None]):
         Binding("S", "save_search", "Save search", show=False),
         Binding("tab", "accept_suggestion", "Use suggestion"),
         Binding("escape", "escape", "Clear search", show=False),
+        *PAPER_BINDINGS,
+        Binding("f", "full_screen", "Full screen", show=False),
+        Binding("space", "page_detail(1)", "Scroll paper", show=False),
+        Binding("shift+space", "page_detail(-1)", "Scroll paper up", show=False),
+        Binding("less_than_sign", "resize_split(-5)", "Narrower list", show=False),
+        Binding("greater_than_sign", "resize_split(5)", "Wider list", show=False),
     ]
     DEFAULT_CSS = """
     LibraryScreen {
@@ -77,6 +85,7 @@ class LibraryScreen(Screen[None]):
         self.scope = scope
         # "more like this": the papers most like this one (a screen pushed over the view)
         self.like = like
+        self.split = DEFAULT_SPLIT  # the list's share of the width (wide layout), percent
         self.query_text = ""
         # None: the query's natural order (relevance, or arrival / bookmark time)
         self.sort: str | None = None
@@ -268,6 +277,37 @@ class LibraryScreen(Screen[None]):
         if self._view is not None:
             self._view = View(self._view.text, self._view.result, ids, library.counts())
         self._update_status()
+
+    def current_paper(self) -> Paper | None:
+        return self.query_one(PaperList).highlighted
+
+    def action_full_screen(self) -> None:
+        paper = self.current_paper()
+        if paper is not None:
+            self.app.push_screen(DetailScreen(paper, self.terms))
+
+    def action_page_detail(self, direction: int) -> None:
+        detail = self.query_one(PaperDetail)
+        if direction > 0:
+            detail.scroll_page_down(animate=False)
+        else:
+            detail.scroll_page_up(animate=False)
+
+    def action_resize_split(self, step: int) -> None:
+        """Make the list wider or narrower (wide layout), between 25% and 75%."""
+        if self.has_class(NARROW):
+            self.notify("The list takes the whole width below 100 columns.", timeout=3)
+            return
+        self.split = max(25, min(75, self.split + step))
+        self._apply_split()
+
+    def _apply_split(self) -> None:
+        wide = not self.has_class(NARROW)
+        self.query_one(PaperList).styles.width = f"{self.split}%" if wide else "1fr"
+
+    def on_resize(self) -> None:
+        if self.is_mounted and self.split != DEFAULT_SPLIT:
+            self.call_after_refresh(self._apply_split)
 
     def action_more_like_this(self) -> None:
         paper = self.query_one(PaperList).highlighted

@@ -1,7 +1,9 @@
-"""One paper in full: title, authors, source and the whole abstract, wrapped.
+"""One paper in full: title, authors, source, the whole abstract wrapped, and links.
 
 Paper text is untrusted, so it goes in as ``Content`` (shown literally, never parsed as
-markup) after ``reader.text`` has removed escape sequences and control characters.
+markup) after ``reader.text`` has made it safe and readable: escape sequences and
+control characters removed, mojibake repaired, HTML-ish tags and LaTeX math turned
+into text (``L`` shows the raw text instead).
 """
 
 from __future__ import annotations
@@ -10,12 +12,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.reactive import reactive
 from textual.widgets import Static
 
 from reader.index.highlight import match_spans
+from reader.links import paper_links
 from reader.model import Paper
-from reader.text import clean_block, clean_line
+from reader.text import clean_line, display_abstract, display_title
 from reader.ui.widgets.paper_list import STAR
+
+MATCH_STYLE = "bold underline $text-warning"
 
 
 def _meta(paper: Paper, bookmarked: bool) -> Content:
@@ -26,6 +32,9 @@ def _meta(paper: Paper, bookmarked: bool) -> Content:
     details.extend(clean_line(source) for source in paper.sources)
     if paper.categories:
         details.append(clean_line(" ".join(paper.categories)))
+    upvotes = paper.extra.get("upvotes")
+    if isinstance(upvotes, int):
+        details.append(f"▲ {upvotes} upvotes")
     details.append(paper.id)
     parts.append(Content(" · ".join(details)).stylize("dim"))
     if bookmarked:
@@ -33,7 +42,12 @@ def _meta(paper: Paper, bookmarked: bool) -> Content:
     return Content("\n").join(parts)
 
 
-MATCH_STYLE = "bold underline $text-warning"
+def _links(paper: Paper) -> Content:
+    links = paper_links(paper)
+    if not links:
+        return Content("")
+    lines = [Content.assemble((f"{link.label:<9}", "dim"), link.url) for link in links]
+    return Content("\n").join(lines)
 
 
 def _highlighted(text: str, terms: frozenset[str]) -> Content:
@@ -59,28 +73,53 @@ class PaperDetail(VerticalScroll, can_focus=True):
         & > #title { text-style: bold; color: $text-primary; margin: 1 0 0 0; }
         & > #meta { margin: 1 0; }
         & > #abstract { margin: 0 0 1 0; }
+        & > #links { margin: 0 0 1 0; }
     }
     """
+
+    # Show the source's own text (LaTeX and all) instead of the readable form.
+    raw: reactive[bool] = reactive(False)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._shown: tuple[Paper | None, bool, frozenset[str]] = (None, False, frozenset())
 
     def compose(self) -> ComposeResult:
         yield Static(id="title")
         yield Static(id="meta")
         yield Static(id="abstract")
+        yield Static(id="links")
+
+    @property
+    def paper(self) -> Paper | None:
+        return self._shown[0]
 
     def show(
         self, paper: Paper | None, bookmarked: bool = False, terms: frozenset[str] = frozenset()
     ) -> None:
         """Show ``paper``; words that are among a query's ``terms`` stand out."""
+        scroll_home = paper is None or paper is not self.paper
+        self._shown = (paper, bookmarked, terms)
         title = self.query_one("#title", Static)
         meta = self.query_one("#meta", Static)
         abstract = self.query_one("#abstract", Static)
+        links = self.query_one("#links", Static)
         if paper is None:
-            title.update(Content(""))
-            meta.update(Content(""))
+            for widget in (title, meta, links):
+                widget.update(Content(""))
             abstract.update(Content("Nothing to show.").stylize("$text-muted"))
             return
-        title.update(_highlighted(clean_line(paper.title), terms))
+        math = not self.raw
+        title.update(_highlighted(display_title(paper.title, math=math), terms))
         meta.update(_meta(paper, bookmarked))
-        text = clean_block(paper.abstract) if paper.abstract else "(no abstract)"
-        abstract.update(_highlighted(text, terms))
-        self.scroll_home(animate=False)
+        if paper.abstract:
+            abstract.update(_highlighted(display_abstract(paper.abstract, math=math), terms))
+        else:
+            abstract.update(Content("(no abstract)").stylize("dim"))
+        links.update(_links(paper))
+        if scroll_home:
+            self.scroll_home(animate=False)
+
+    def watch_raw(self) -> None:
+        if self.is_mounted and self.paper is not None:
+            self.show(*self._shown)

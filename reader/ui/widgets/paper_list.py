@@ -21,7 +21,7 @@ from textual.strip import Strip
 
 from reader.index.highlight import snippet
 from reader.model import Paper
-from reader.text import clean_line
+from reader.text import clean_line, display_title
 
 STAR = "★"
 CACHE_LIMIT = 4000
@@ -37,7 +37,7 @@ class PaperList(ScrollView, can_focus=True):
         Binding("end,G", "last", "Last", show=False),
         Binding("pagedown", "page_down", "Page down", show=False),
         Binding("pageup", "page_up", "Page up", show=False),
-        Binding("enter", "select", "Open"),
+        Binding("enter", "select", "Read"),
     ]
     COMPONENT_CLASSES = {
         "paper-list--cursor", "paper-list--star", "paper-list--empty",
@@ -172,7 +172,7 @@ class PaperList(ScrollView, can_focus=True):
             style = base + self.get_component_rich_style("paper-list--cursor")
         if part == 1:
             return self._snippet_line(paper, width, style)
-        title = clean_line(paper.title) if paper else self._ids[index]
+        title = display_title(paper.title) if paper else self._ids[index]
         if paper is not None and paper.id in self._bookmarked:
             star = Segment(f" {STAR} ", style + self.get_component_rich_style("paper-list--star"))
         else:
