@@ -590,3 +590,32 @@ async def test_f_shows_the_paper_full_screen_and_the_split_resizes(data_dir):
         assert isinstance(app.screen, DetailScreen)
         await pilot.press("f")
         assert not isinstance(app.screen, DetailScreen)
+
+
+async def test_the_theme_picked_is_remembered(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        app.theme = "nord"
+        await pilot.pause()
+    again = make_app(data_dir)
+    async with again.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert again.theme == "nord"
+
+
+async def test_the_config_file_sets_the_theme_and_a_bad_one_is_one_line(
+    data_dir, isolated_config
+):
+    isolated_config.write_text('[ui]\ntheme = "gruvbox"\n', encoding="utf-8")
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert app.theme == "gruvbox"
+    isolated_config.write_text("[ui\ntheme = ", encoding="utf-8")
+    broken = make_app(data_dir)
+    async with broken.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(pilot)
+        [message] = [str(n.message) for n in broken._notifications]
+        assert message.startswith(str(isolated_config)) and "\n" not in message
+        assert broken.is_running

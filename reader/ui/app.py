@@ -56,7 +56,28 @@ class ReaderApp(App[None]):
         self._update_worker: Worker | None = None
 
     def on_mount(self) -> None:
+        self._apply_settings()
         self.request_index()
+
+    def _apply_settings(self) -> None:
+        """The theme: the config file's [ui] theme if it names one, else the last one
+        picked in the palette (remembered in the store)."""
+        from reader.config import load_config
+
+        config = load_config()
+        if config.problem:
+            self.notify(config.problem, title="Settings", severity="warning", markup=False,
+                        timeout=8)
+        wanted = config.section("ui").get("theme") or self.library.store.meta("theme")
+        if isinstance(wanted, str) and wanted in self.available_themes:
+            self.theme = wanted
+        elif wanted:
+            self.notify(f"{config.path}: no theme called {wanted!r}; using {self.theme}",
+                        title="Settings", severity="warning", markup=False, timeout=8)
+        self.watch(self, "theme", self._remember_theme, init=False)
+
+    def _remember_theme(self, theme: str) -> None:
+        self.library.store.set_meta("theme", theme)
 
     def _report(self, what: str) -> Callable[[int, int], None]:
         def progress(done: int, total: int) -> None:
