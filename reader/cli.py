@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("query", nargs="+", help='words, "phrases", prefix*, field:term')
     search.add_argument("--limit", type=int, default=20, metavar="N", help="at most N (20)")
     search.add_argument("--json", action="store_true", help="print JSON")
-    search.add_argument("--sort", choices=["relevance", "newest", "oldest", "title"],
+    search.add_argument("--sort", choices=["relevance", "newest", "oldest", "title", "upvotes"],
                         help="order of the results (default: relevance)")
 
     bookmarks = commands.add_parser(
@@ -68,6 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "paths", parents=[common], help="print where the data and the index live"
     )
+
+    links = commands.add_parser(
+        "links", parents=[common], help="print a paper's links (abstract page, PDF, DOI, code)"
+    )
+    links.add_argument("paper_id", metavar="ID", help="the paper's id, as search prints it")
 
     from reader.importer import FORMATS as IMPORT_FORMATS
 
@@ -321,6 +326,17 @@ def _export(library, args) -> int:
     return 0
 
 
+def _links(library, args) -> int:
+    from reader.links import paper_links
+
+    paper = library.paper(args.paper_id)
+    if paper is None:
+        raise ValueError(f"no paper with the id {args.paper_id!r} (see: reader search)")
+    for link in paper_links(paper):
+        print(f"{link.label}\t{link.url}")
+    return 0
+
+
 def _one_line(error: BaseException) -> str:
     if isinstance(error, OSError) and error.filename and error.strerror:
         return f"{error.filename}: {error.strerror.lower()}"
@@ -352,6 +368,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 0
             if args.command == "search":
                 return _search(library, args)
+            if args.command == "links":
+                return _links(library, args)
             if args.command == "import":
                 return _import(library, args)
             if args.command == "export":

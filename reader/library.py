@@ -29,7 +29,7 @@ CATCH_UP_LIMIT = 5000
 BOOKMARKS = "bookmarks"
 
 
-SORTS = ("relevance", "newest", "oldest", "title")
+SORTS = ("relevance", "newest", "oldest", "title", "upvotes")
 FLAGS = ("bookmarked", "new")
 
 

@@ -291,3 +291,37 @@ def test_search_sorts_by_title_and_date(data_dir, capsys, tmp_path):
     assert titles("--sort", "newest") == ["Alpha zebras", "Gamma zebras", "Beta zebras"]
     assert titles("--sort", "oldest") == ["Beta zebras", "Gamma zebras", "Alpha zebras"]
     assert sorted(titles()) == ["Alpha zebras", "Beta zebras", "Gamma zebras"]
+
+
+def test_links_prints_a_papers_links(data_dir, capsys, tmp_path):
+    import json as _json
+
+    row = {"id": "arxiv:2401.00007", "title": "Linked", "doi": "10.1/x",
+           "abstract": "Code: https://github.com/a/b."}
+    path = tmp_path / "l.jsonl"
+    path.write_text(_json.dumps(row) + "\n", encoding="utf-8")
+    assert main(["import", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["links", "arxiv:2401.00007"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "abstract\thttps://arxiv.org/abs/2401.00007",
+        "PDF\thttps://arxiv.org/pdf/2401.00007",
+        "DOI\thttps://doi.org/10.1/x",
+        "code\thttps://github.com/a/b",
+    ]
+    assert main(["links", "nope"]) == 1
+    assert capsys.readouterr().err.startswith("reader: error: no paper with the id 'nope'")
+
+
+def test_search_sorts_by_upvotes(data_dir, capsys, tmp_path):
+    import json as _json
+
+    rows = [{"title": f"Upvoted zebra {n}", "abstract": "zebra", "upvotes": n} for n in (5, 50, 7)]
+    rows.append({"title": "Unvoted zebra", "abstract": "zebra"})
+    path = tmp_path / "u.jsonl"
+    path.write_text("".join(_json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert main(["import", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["search", "zebra", "--sort", "upvotes"]) == 0
+    titles = [line.split("\t")[1] for line in capsys.readouterr().out.splitlines()]
+    assert titles == ["Upvoted zebra 50", "Upvoted zebra 7", "Upvoted zebra 5", "Unvoted zebra"]

@@ -386,12 +386,15 @@ class Store:
 
     def sorted_ids(self, paper_ids: Sequence[str] | None, key: str) -> list[str]:
         """``paper_ids`` (None: the whole library) ordered by ``key``: ``newest``,
-        ``oldest`` (publication date; undated last), ``title`` or ``added``."""
+        ``oldest`` (publication date; undated last), ``title``, ``added`` or
+        ``upvotes`` (Hugging Face upvotes, most first; papers without them last)."""
         order = {
             "newest": "published = '', published DESC, seq",
             "oldest": "published = '', published, seq",
             "title": "norm_title, seq",
             "added": "seq",
+            "upvotes": "json_extract(extra, '$.upvotes') IS NULL,"
+                       " json_extract(extra, '$.upvotes') DESC, seq",
         }[key]
         if paper_ids is None:
             return [row[0] for row in self._conn.execute(f"SELECT id FROM papers ORDER BY {order}")]

@@ -16,7 +16,7 @@ KEYS = [
         ("enter", "from the search box to the list"),
         ("escape", "leave the search box; again, clear the search"),
         ("tab", "take the \"did you mean\" suggestion"),
-        ("s", "sort: relevance, newest, oldest, title"),
+        ("s", "sort: relevance, newest, oldest, title, upvotes"),
         ("up  down", "in the search box: earlier queries"),
         ("S", "save the search (view 3 lists saved searches)"),
     ]),

@@ -37,7 +37,7 @@ DEFAULT_SPLIT = 45
 # With fewer results than this, look for a "did you mean" suggestion.
 FEW_RESULTS = 3
 SORT_NAMES = {"relevance": "by relevance", "newest": "newest first",
-              "oldest": "oldest first", "title": "by title"}
+              "oldest": "oldest first", "title": "by title", "upvotes": "most upvoted"}
 
 
 @dataclass(frozen=True)
@@ -336,9 +336,9 @@ class LibraryScreen(PaperActions, Screen[None]):
         self.query_one(PaperList).focus()
 
     def action_cycle_sort(self) -> None:
-        """Relevance (or the view's own order), newest, oldest, title, and round again."""
+        """Relevance (or the view's own order), newest, oldest, title, upvotes, round again."""
         natural = "relevance" if self.query_text.strip() else None
-        order = [natural, "newest", "oldest", "title"]
+        order = [natural, "newest", "oldest", "title", "upvotes"]
         current = self.sort if self.sort in order else natural
         self.sort = order[(order.index(current) + 1) % len(order)]
         self.run_search(self.query_text, delay=0)
