@@ -385,6 +385,9 @@ async def test_s_cycles_the_sort_order(data_dir):
         assert titles(app) == sorted(ranked, key=normalize_title)
         await pilot.press("s")
         await settle(pilot)
+        assert "most upvoted" in status_text(app)
+        await pilot.press("s")
+        await settle(pilot)
         assert titles(app) == ranked
 
 
