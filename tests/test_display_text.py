@@ -23,7 +23,7 @@ from reader.text import (
     html_to_text,
     readable_math,
 )
-from tests.conftest import shared_path
+from conftest import shared_path
 
 MU_LO = "$μ$LO: Compute-Efficient Meta-Generalization of Learned Optimizers"
 
