@@ -346,3 +346,12 @@ def test_ensure_index_reports_progress_when_it_builds(data_dir):
         assert calls == []
     finally:
         library.close()
+
+
+def test_fuzzy_finds_a_misspelt_word_whose_stem_differs(library):
+    # "optimpzation" stems to something the index never holds: the fuzzy match must be
+    # made on the word as typed, against the index's unstemmed words.
+    found = library.search("optimpzation~")
+    assert len(found) > 20
+    [paper_id] = library.search("title:quantizaton~")
+    assert library.paper(paper_id).title == "8-bit Optimizers via Block-wise Quantization"

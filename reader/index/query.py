@@ -35,6 +35,7 @@ MAX_EXPANSIONS = 48
 _SCAN_LIMIT = 400
 _MINUS = re.compile(r"(^|[\s(])-(?=[\w\"(])")
 _WORDS = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_FUZZY = re.compile(r"(?<![\w])([^\W\d_][^\W_]*)~(?!\d)")
 _FLAG = re.compile(r"(?<![\w:])is:([A-Za-z]+)\b")
 _DATE = re.compile(r"(?<![\w:])(year|date):(\S+)")
 _DATE_VALUE = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
@@ -107,6 +108,8 @@ def parse(parser: qparser.QueryParser, text: str) -> Parsed:
 
     text = _DATE.sub(take_date, text)
     text = _MINUS.sub(r"\1NOT ", text)
+    # The parser stems a fuzzy word before we see it: keep the word as typed.
+    typed = {stem: word for word in _FUZZY.findall(text) for stem in terms(word)}
     parsed: query.Query | None = None
     if text.strip():
         try:
@@ -118,9 +121,19 @@ def parse(parser: qparser.QueryParser, text: str) -> Parsed:
             parsed = plain_query(parser, text)
             if plain_words(text):
                 hints.append("could not read that query: searched its words")
+    if parsed is not None and typed:
+        _mark_fuzzy(parsed, typed)
     if ranges:
         parsed = query.And([*([parsed] if parsed is not None else []), *ranges])
     return Parsed(parsed, flags, "; ".join(hints))
+
+
+def _mark_fuzzy(q: query.Query, typed: dict[str, str]) -> None:
+    """Give each fuzzy term the word as the user typed it (``typed_word``)."""
+    if isinstance(q, query.FuzzyTerm):
+        q.typed_word = typed.get(q.text, q.text)
+    for child in q.children():
+        _mark_fuzzy(child, typed)
 
 
 def _has_errors(q: query.Query) -> bool:
@@ -170,9 +183,10 @@ def _decode(values) -> list[str]:
 
 def _words_for(node: query.Query, reader, wordfield: str) -> list[str]:
     if isinstance(node, query.FuzzyTerm):
-        word = _normalize(node.text)
-        found = set(_decode(reader.terms_within(wordfield, word, node.maxdist,
-                                                prefix=min(node.prefixlength, 1))))
+        word = _normalize(getattr(node, "typed_word", node.text))
+        # The first letter is taken as typed: scanning the whole vocabulary costs seconds.
+        found = set(_decode(reader.terms_within(wordfield, word, min(node.maxdist, 1),
+                                                prefix=1)))
         if reader.frequency(wordfield, word):
             found.add(word)
         return list(found)
