@@ -146,16 +146,8 @@ class SearchIndex:
         ix = whoosh.index.create_in(building, make_schema())
         # Non-compound segments are memory-mapped instead of read into memory.
         writer = ix.writer(limitmb=128, compound=False)
-        done = 0
-        step = max(1, total // 100)
-        if progress:
-            progress(0, total)
         try:
-            for paper in papers:
-                writer.add_document(**_document(paper))
-                done += 1
-                if progress and done % step == 0:
-                    progress(done, total)
+            done = _feed(writer.add_document, papers, total, progress)
             writer.commit()
         except BaseException:
             writer.cancel()
@@ -164,8 +156,7 @@ class SearchIndex:
         ix.close()
         _write_json(building / META_FILE, _expected_meta(generation))
         self._swap_in(building)
-        if progress and done % step:
-            progress(done, total)
+        _report_end(progress, done, total)
 
     def catch_up(
         self,
@@ -186,18 +177,10 @@ class SearchIndex:
             ix = whoosh.index.open_dir(self.path)
             # Another process's writer holds the lock for at most one update: wait.
             writer = ix.writer(limitmb=128, compound=False, timeout=60.0, delay=0.25)
-            done = 0
-            step = max(1, total // 100)
             try:
-                if progress:
-                    progress(0, total)
                 for paper_id in removed:
                     writer.delete_by_term("id", paper_id)
-                for paper in papers:
-                    writer.update_document(**_document(paper))
-                    done += 1
-                    if progress and done % step == 0:
-                        progress(done, total)
+                done = _feed(writer.update_document, papers, total, progress)
                 writer.commit()
             except BaseException:
                 writer.cancel()
@@ -206,8 +189,7 @@ class SearchIndex:
                 ix.close()
             _write_json(self.path / META_FILE, _expected_meta(generation))
             self._close_searcher()  # the next search opens the new generation
-        if progress and done % step:
-            progress(done, total)
+        _report_end(progress, done, total)
 
     def _swap_in(self, building: Path) -> None:
         with self._lock:
@@ -392,6 +374,31 @@ class SearchIndex:
 
 
 _FIELD_SYNTAX = re.compile(r"\w:|[\"*~()]")
+
+
+def _progress_step(total: int) -> int:
+    return max(1, total // 100)
+
+
+def _feed(write: Callable[..., None], papers: Iterable[Paper], total: int,
+          progress: Progress | None) -> int:
+    """Give every paper to the writer, reporting progress about every 1%."""
+    step = _progress_step(total)
+    done = 0
+    if progress:
+        progress(0, total)
+    for paper in papers:
+        write(**_document(paper))
+        done += 1
+        if progress and done % step == 0:
+            progress(done, total)
+    return done
+
+
+def _report_end(progress: Progress | None, done: int, total: int) -> None:
+    """The final progress report, unless the last step already made it."""
+    if progress and done % _progress_step(total):
+        progress(done, total)
 
 
 def _write_json(path: Path, data: dict) -> None:
