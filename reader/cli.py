@@ -175,29 +175,29 @@ def _search(library, args) -> int:
     ids = result.ids[: args.limit]
     found = library.papers(ids)
     papers = [found[paper_id] for paper_id in ids if paper_id in found]
-    if args.json:
-        json.dump([_paper_json(p) for p in papers], sys.stdout, ensure_ascii=False, indent=2)
-        print()
-    else:
-        from reader.text import clean_line
-
-        for paper in papers:
-            print(f"{paper.id}\t{clean_line(paper.title)}")
+    _print_papers(papers, args.json)
     return 0
 
 
 def _bookmarks(library, args) -> int:
     bookmarks = library.bookmarks()
-    if args.json:
-        data = [_paper_json(b.paper, bookmarked_at=b.added_at) for b in bookmarks]
+    _print_papers([b.paper for b in bookmarks], args.json,
+                  [{"bookmarked_at": b.added_at} for b in bookmarks])
+    return 0
+
+
+def _print_papers(papers, as_json: bool, extras: list[dict] | None = None) -> None:
+    """``id<TAB>title`` lines (titles made safe for a terminal), or a JSON list."""
+    if as_json:
+        extras = extras or [{} for _ in papers]
+        data = [_paper_json(paper, **extra) for paper, extra in zip(papers, extras)]
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
         print()
-    else:
-        from reader.text import clean_line
+        return
+    from reader.text import clean_line
 
-        for bookmark in bookmarks:
-            print(f"{bookmark.paper.id}\t{clean_line(bookmark.paper.title)}")
-    return 0
+    for paper in papers:
+        print(f"{paper.id}\t{clean_line(paper.title)}")
 
 
 def _import(library, args) -> int:
