@@ -64,6 +64,20 @@ def build_parser() -> argparse.ArgumentParser:
         "bookmarks", parents=[common], help="print the bookmarked papers, newest first"
     )
     bookmarks.add_argument("--json", action="store_true", help="print JSON")
+    backup = bookmarks.add_subparsers(dest="bookmarks_command", metavar="ACTION",
+                                      parser_class=_Parser)
+    backup_out = backup.add_parser(
+        "export", parents=[common],
+        help="write the bookmarks out: json (a full backup) or bibtex, ris, markdown",
+    )
+    backup_out.add_argument("--format", default="json",
+                            choices=["json", "bibtex", "ris", "markdown"])
+    backup_out.add_argument("-o", "--output", metavar="FILE", type=Path,
+                            help="write to FILE (default: standard output)")
+    backup_in = backup.add_parser(
+        "import", parents=[common], help="restore bookmarks from a json backup"
+    )
+    backup_in.add_argument("path", metavar="FILE", type=Path)
 
     commands.add_parser(
         "paths", parents=[common], help="print where the data and the index live"
@@ -180,6 +194,17 @@ def _search(library, args) -> int:
 
 
 def _bookmarks(library, args) -> int:
+    command = getattr(args, "bookmarks_command", None)
+    if command == "export":
+        return _write_out(args.output, lambda out: _export_bookmarks(library, args.format, out),
+                          "bookmarks")
+    if command == "import":
+        from reader.backup import restore_bookmarks
+
+        restored, added = restore_bookmarks(library, args.path)
+        print(f"{args.path}: restored {restored} bookmarks ({added} papers new to the library)")
+        library.ensure_index()
+        return 0
     bookmarks = library.bookmarks()
     _print_papers([b.paper for b in bookmarks], args.json,
                   [{"bookmarked_at": b.added_at} for b in bookmarks])
@@ -310,19 +335,34 @@ def _export(library, args) -> int:
     else:
         papers = library.store.iter_papers()
     write = EXPORT_FORMATS[args.format]
-    if args.output is None:
-        count = write(papers, sys.stdout)
+    return _write_out(args.output, lambda out: write(papers, out), "papers")
+
+
+def _export_bookmarks(library, fmt: str, out) -> int:
+    if fmt == "json":
+        from reader.backup import write_bookmarks
+
+        return write_bookmarks(library, out)
+    from reader.exporters import FORMATS as EXPORT_FORMATS
+
+    return EXPORT_FORMATS[fmt]([b.paper for b in library.bookmarks()], out)
+
+
+def _write_out(output: Path | None, write, what: str) -> int:
+    """Run ``write(stream)`` to standard output or, atomically, to ``output``."""
+    if output is None:
+        write(sys.stdout)
         sys.stdout.flush()
-    else:
-        # Written beside the target and renamed over it: never a half-written file.
-        temporary = args.output.with_name(f".{args.output.name}.partial")
-        try:
-            with temporary.open("w", encoding="utf-8", newline="") as out:
-                count = write(papers, out)
-            temporary.replace(args.output)
-        finally:
-            temporary.unlink(missing_ok=True)
-        print(f"exported {count} papers to {args.output}", file=sys.stderr)
+        return 0
+    # Written beside the target and renamed over it: never a half-written file.
+    temporary = output.with_name(f".{output.name}.partial")
+    try:
+        with temporary.open("w", encoding="utf-8", newline="") as out:
+            count = write(out)
+        temporary.replace(output)
+    finally:
+        temporary.unlink(missing_ok=True)
+    print(f"exported {count} {what} to {output}", file=sys.stderr)
     return 0
 
 

@@ -325,3 +325,38 @@ def test_search_sorts_by_upvotes(data_dir, capsys, tmp_path):
     assert main(["search", "zebra", "--sort", "upvotes"]) == 0
     titles = [line.split("\t")[1] for line in capsys.readouterr().out.splitlines()]
     assert titles == ["Upvoted zebra 50", "Upvoted zebra 7", "Upvoted zebra 5", "Unvoted zebra"]
+
+
+def test_bookmarks_backup_moves_to_a_new_machine(data_dir, capsys, tmp_path, monkeypatch):
+    from reader.library import Library
+
+    library = Library.open(data_dir)
+    kept = library.store.paper_ids()[:3]
+    for number, paper_id in enumerate(kept):
+        library.store.add_bookmark(library.paper(paper_id), added_at=1000.0 + number)
+    library.close()
+    backup = tmp_path / "bookmarks.json"
+    assert main(["bookmarks", "export", "-o", str(backup)]) == 0
+    assert "exported 3 bookmarks" in capsys.readouterr().err
+    assert main(["bookmarks", "export", "--format", "markdown"]) == 0
+    assert capsys.readouterr().out.count("## ") == 3
+
+    monkeypatch.setenv("READER_DATA_DIR", str(tmp_path / "new-machine"))
+    assert main(["bookmarks", "import", str(backup)]) == 0
+    assert "restored 3 bookmarks" in capsys.readouterr().out
+    moved = Library(tmp_path / "new-machine")
+    try:
+        assert [(b.paper.id, b.added_at) for b in moved.bookmarks()] == [
+            (kept[2], 1002.0), (kept[1], 1001.0), (kept[0], 1000.0)
+        ]
+        assert sorted(moved.store.paper_ids()) == sorted(kept)  # the sample made way
+    finally:
+        moved.close()
+
+
+def test_a_file_that_is_not_a_backup_is_refused_in_one_line(data_dir, capsys, tmp_path):
+    bogus = tmp_path / "x.json"
+    bogus.write_text('{"bookmarks": 3}', encoding="utf-8")
+    assert main(["bookmarks", "import", str(bogus)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not a reader bookmarks backup" in err
