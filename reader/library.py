@@ -42,6 +42,8 @@ class SearchResult:
     hint: str = ""
     # the stemmed terms the query looked for: what the display highlights
     terms: frozenset[str] = frozenset()
+    # no paper had every word: these have some of them
+    relaxed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +181,7 @@ class Library:
             new = set(self.new_ids())
             only = new if only is None else only & new
         terms: frozenset[str] = frozenset()
+        relaxed = False
         similar = self.similar(like) if like else None
         if similar is not None:
             only = set(similar.ids) if only is None else only & set(similar.ids)
@@ -197,12 +200,21 @@ class Library:
             natural = "added"
         else:
             hits = self.index.hits(parsed.query, only=only)
+            relaxed = False
+            if not hits.ids and not parsed.flags:
+                loose = self.index.relaxed(text)
+                if loose is not None:
+                    hits = self.index.hits(loose, only=only)
+                    relaxed = bool(hits.ids)
+                    if relaxed:
+                        hints.append("no paper has every word: these have some")
             ids, terms = hits.ids, hits.terms
             natural = "relevance"
         sort = sort if sort in SORTS else natural
         if sort not in (natural, "relevance"):
             ids = self.store.sorted_ids(ids, sort)
-        return SearchResult(ids, sort, "; ".join(hints), terms)
+        return SearchResult(ids, sort, "; ".join(hints), terms,
+                            relaxed=parsed.query is not None and relaxed)
 
     # -- updates -------------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from reader.index import analysis
 from reader.index.query import (
     Parsed,
+    any_words,
     expand,
     make_parser,
     parse,
@@ -254,6 +255,12 @@ class SearchIndex:
         with self._lock:
             self._close_searcher()
 
+    def relaxed(self, text: str) -> query.Query | None:
+        """A query for papers with any of the words of ``text`` (when all find none)."""
+        if self._parser is None:
+            self._parser = make_parser(make_schema())
+        return any_words(self._parser, text)
+
     def parse(self, text: str) -> Parsed:
         """What ``text`` asks for (no index needed)."""
         if self._parser is None:
@@ -338,8 +345,9 @@ class SearchIndex:
             changed = False
             corrected = text
             for word in words:
-                if word in ("AND", "OR", "NOT") or word.isdigit() or self._known(reader, word):
-                    continue
+                if (word in ("AND", "OR", "NOT") or word.isdigit() or not analysis.terms(word)
+                        or self._known(reader, word)):
+                    continue  # operators, numbers, stop words and known words stay
                 better = self._closest(reader, word.lower())
                 if better and better != word.lower():
                     corrected = re.sub(rf"\b{re.escape(word)}\b", better, corrected, count=1)

@@ -24,6 +24,7 @@ from fnmatch import fnmatchcase
 from itertools import islice
 
 from whoosh import qparser, query
+from whoosh.analysis import STOP_WORDS
 from whoosh.fields import Schema
 from whoosh.support.charset import accent_map
 
@@ -107,6 +108,7 @@ def parse(parser: qparser.QueryParser, text: str) -> Parsed:
         return " "
 
     text = _DATE.sub(take_date, text)
+    text = drop_stop_words(text)
     text = _MINUS.sub(r"\1NOT ", text)
     # The parser stems a fuzzy word before we see it: keep the word as typed.
     typed = {stem: word for word in _FUZZY.findall(text) for stem in terms(word)}
@@ -126,6 +128,38 @@ def parse(parser: qparser.QueryParser, text: str) -> Parsed:
     if ranges:
         parsed = query.And([*([parsed] if parsed is not None else []), *ranges])
     return Parsed(parsed, flags, "; ".join(hints))
+
+
+_QUOTED = re.compile(r'("[^"]*"?)')
+_STOP_WORD = re.compile(
+    r"(?<![\w:\-])(?:" + "|".join(sorted(STOP_WORDS)) + r")(?![\w:*~\-])", re.IGNORECASE
+)
+
+
+def drop_stop_words(text: str) -> str:
+    """``text`` without bare stop words ("models as optimizers" → "models optimizers").
+
+    The text fields drop them anyway, but the author field keeps every word, so a
+    bare "as" would otherwise become a required author word. Words in quotes, after a
+    field name, and the operators AND, OR, NOT stay."""
+    parts = _QUOTED.split(text)
+    for index in range(0, len(parts), 2):  # the parts outside quotes
+        parts[index] = _STOP_WORD.sub(
+            lambda m: m.group(0) if m.group(0) in ("AND", "OR", "NOT") else " ", parts[index]
+        )
+    return "".join(parts)
+
+
+def any_words(parser: qparser.QueryParser, text: str) -> query.Query | None:
+    """Papers with any of the words of ``text`` (ranked by how many and how well)."""
+    words = [w for w in plain_words(drop_stop_words(text)) if w not in ("AND", "OR", "NOT")]
+    if len(words) < 2:
+        return None
+    try:
+        return qparser.MultifieldParser(list(DEFAULT_FIELDS), parser.schema,
+                                        group=qparser.OrGroup).parse(" ".join(words))
+    except Exception:
+        return None
 
 
 def _mark_fuzzy(q: query.Query, typed: dict[str, str]) -> None:

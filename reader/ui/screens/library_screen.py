@@ -163,7 +163,7 @@ class LibraryScreen(PaperActions, Screen[None]):
         if worker.is_cancelled:
             return
         self.app.call_from_thread(self._show_results, view)
-        if text.strip() and len(result.ids) < FEW_RESULTS:
+        if text.strip() and (result.relaxed or len(result.ids) < FEW_RESULTS):
             # Only now, and still in the worker: suggestions walk the word lists.
             suggestion = library.suggest(text)
             if suggestion and not worker.is_cancelled:
