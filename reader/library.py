@@ -30,7 +30,7 @@ BOOKMARKS = "bookmarks"
 
 
 SORTS = ("relevance", "newest", "oldest", "title", "upvotes")
-FLAGS = ("bookmarked", "new")
+FLAGS = ("bookmarked", "new", "read", "unread")
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +174,7 @@ class Library:
         only: set[str] | None = None
         for flag in sorted(parsed.flags):
             if flag not in FLAGS:
-                hints.append(f"is:{flag} is not a flag (try is:bookmarked or is:new)")
+                hints.append(f"is:{flag} is not a flag (try is:bookmarked, is:new, is:unread)")
         if scope == BOOKMARKS or "bookmarked" in parsed.flags:
             only = self.store.bookmarked_ids()
         if scope == NEW or "new" in parsed.flags:
@@ -210,6 +210,12 @@ class Library:
                         hints.append("no paper has every word: these have some")
             ids, terms = hits.ids, hits.terms
             natural = "relevance"
+        if parsed.flags & {"read", "unread"}:
+            read = self.store.read_ids()
+            if "read" in parsed.flags:
+                ids = [paper_id for paper_id in ids if paper_id in read]
+            if "unread" in parsed.flags:
+                ids = [paper_id for paper_id in ids if paper_id not in read]
         sort = sort if sort in SORTS else natural
         if sort not in (natural, "relevance"):
             ids = self.store.sorted_ids(ids, sort)
@@ -249,6 +255,13 @@ class Library:
     def toggle_bookmark(self, paper: Paper) -> bool:
         """Bookmark or un-bookmark ``paper``, committed before this returns."""
         return self.store.toggle_bookmark(paper)
+
+    def read_ids(self) -> set[str]:
+        return self.store.read_ids()
+
+    def set_read(self, paper_id: str, read: bool = True) -> None:
+        """Mark the paper read or unread, committed before this returns."""
+        self.store.set_read(paper_id, read)
 
     def bookmarks(self) -> list[Bookmark]:
         return self.store.bookmarks()

@@ -622,3 +622,37 @@ async def test_the_config_file_sets_the_theme_and_a_bad_one_is_one_line(
         [message] = [str(n.message) for n in broken._notifications]
         assert message.startswith(str(isolated_config)) and "\n" not in message
         assert broken.is_running
+
+
+async def test_read_state_r_toggles_enter_marks_and_R_shows_unread_only(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        papers = paper_list(app)
+        await pilot.press("enter")  # opening the first paper marks it read
+        await pilot.press("escape", "j", "r")  # r marks the second one
+        assert app.library.read_ids() == {SAMPLE[0].id, SAMPLE[1].id}
+        assert papers.is_read(SAMPLE[0].id)
+        await pilot.press("r")  # and again: unread
+        assert app.library.read_ids() == {SAMPLE[0].id}
+        await pilot.press("R")
+        await settle(pilot)
+        assert len(titles(app)) == 35 and SAMPLE[0].title not in titles(app)
+        assert "unread only" in status_text(app)
+        await pilot.press("R", "slash", *"is:read")
+        await settle(pilot)
+        assert titles(app) == [SAMPLE[0].title]
+    again = make_app(data_dir)
+    async with again.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert again.library.read_ids() == {SAMPLE[0].id}
+
+
+async def test_opening_can_leave_papers_unread(data_dir, isolated_config):
+    isolated_config.write_text("[reading]\nmark_read_on_open = false\n", encoding="utf-8")
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "f")
+        await pilot.pause()
+        assert app.library.read_ids() == set()

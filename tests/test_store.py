@@ -282,3 +282,14 @@ def test_a_store_from_schema_1_is_backed_up_and_migrated_with_its_bookmarks(tmp_
     old = sqlite3.connect(backups[0])
     assert old.execute("PRAGMA user_version").fetchone()[0] == 1
     old.close()
+
+
+def test_read_marks_keep_the_first_time_and_can_be_undone(open_store, path):
+    store = open_store()
+    store.set_read("arxiv:1", True)
+    first = store._conn.execute("SELECT read_at FROM read_marks").fetchone()[0]
+    store.set_read("arxiv:1", True)
+    assert store._conn.execute("SELECT read_at FROM read_marks").fetchone()[0] == first
+    store.set_read("arxiv:2", True)
+    store.set_read("arxiv:2", False)
+    assert open_store(path).read_ids() == {"arxiv:1"}

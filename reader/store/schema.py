@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from reader.model import normalize_title
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _V1 = """
     CREATE TABLE meta (
@@ -97,6 +97,15 @@ _V3 = """
 """
 
 
+_V4 = """
+    -- papers the user has read, and when
+    CREATE TABLE read_marks (
+        paper_id TEXT PRIMARY KEY,
+        read_at  REAL NOT NULL
+    ) WITHOUT ROWID
+"""
+
+
 def _v2_fill(conn: sqlite3.Connection) -> None:
     rows = conn.execute("SELECT seq, id, title FROM papers").fetchall()
     conn.executemany(
@@ -136,4 +145,5 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _script(_V1),
     2: _v2,
     3: _script(_V3),
+    4: _script(_V4),
 }

@@ -546,3 +546,25 @@ class Store:
                 "SELECT name, query FROM saved_searches ORDER BY name COLLATE NOCASE"
             )
         ]
+
+    # -- read marks ----------------------------------------------------------------------
+
+    def set_read(self, paper_id: str, read: bool = True) -> None:
+        """Mark a paper read (keeping the first time it was read) or unread."""
+        with self._transaction() as tx:
+            if read:
+                tx.execute(
+                    "INSERT OR IGNORE INTO read_marks (paper_id, read_at) VALUES (?, ?)",
+                    (paper_id, time.time()),
+                )
+            else:
+                tx.execute("DELETE FROM read_marks WHERE paper_id = ?", (paper_id,))
+
+    def is_read(self, paper_id: str) -> bool:
+        row = self._conn.execute(
+            "SELECT 1 FROM read_marks WHERE paper_id = ?", (paper_id,)
+        ).fetchone()
+        return row is not None
+
+    def read_ids(self) -> set[str]:
+        return {row[0] for row in self._conn.execute("SELECT paper_id FROM read_marks")}

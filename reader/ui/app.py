@@ -54,6 +54,8 @@ class ReaderApp(App[None]):
         self.library = library
         self._index_worker: Worker | None = None
         self._update_worker: Worker | None = None
+        # [reading] mark_read_on_open in the config file
+        self.mark_read_on_open = True
 
     def on_mount(self) -> None:
         self._apply_settings()
@@ -68,6 +70,8 @@ class ReaderApp(App[None]):
         if config.problem:
             self.notify(config.problem, title="Settings", severity="warning", markup=False,
                         timeout=8)
+        self.mark_read_on_open = config.section("reading").get("mark_read_on_open", True) \
+            is not False
         wanted = config.section("ui").get("theme") or self.library.store.meta("theme")
         if isinstance(wanted, str) and wanted in self.available_themes:
             self.theme = wanted

@@ -30,6 +30,7 @@ KEYS = [
     ("Papers", [
         ("b", "bookmark the paper, or remove its bookmark (saved at once)"),
         ("m", "more like this: similar papers (escape returns)"),
+        ("r  R", "mark read / unread; show unread papers only"),
         ("o", "open the paper's page (a list when it has several links)"),
         ("y  Y", "copy a BibTeX citation / the link"),
         ("L", "raw text: LaTeX as written, or readable math"),
@@ -59,7 +60,7 @@ QUERY_SYNTAX = [
     ("(adam OR lion) memory", "parentheses group"),
     ("title:prompt", "in one field: title abstract author cat source"),
     ("year:2023", "year:2020..2024  date:>2025-01  date:<2024"),
-    ("is:bookmarked", "only bookmarked papers; is:new, new arrivals"),
+    ("is:bookmarked", "only bookmarked papers; is:new, is:read, is:unread"),
 ]
 
 

@@ -48,6 +48,7 @@ class View:
     result: SearchResult
     bookmarked: set[str]
     counts: Counts
+    read: set[str]
 
 
 class LibraryScreen(PaperActions, Screen[None]):
@@ -57,6 +58,8 @@ class LibraryScreen(PaperActions, Screen[None]):
         Binding("b", "toggle_bookmark", "Bookmark"),
         Binding("s", "cycle_sort", "Sort"),
         Binding("m", "more_like_this", "Like this"),
+        Binding("r", "toggle_read", "Read/unread", show=False),
+        Binding("R", "toggle_unread_only", "Unread only", show=False),
         Binding("S", "save_search", "Save search", show=False),
         Binding("tab", "accept_suggestion", "Use suggestion"),
         Binding("escape", "escape", "Clear search", show=False),
@@ -90,6 +93,7 @@ class LibraryScreen(PaperActions, Screen[None]):
         # None: the query's natural order (relevance, or arrival / bookmark time)
         self.sort: str | None = None
         self.suggestion: str | None = None
+        self.unread_only = False
         self._view: View | None = None
         self._waiting_for_index = False
 
@@ -154,12 +158,13 @@ class LibraryScreen(PaperActions, Screen[None]):
         library = self.app.library
         try:
             like = self.like.id if self.like is not None else None
-            result = library.query(text, self.scope, self.sort, like=like)
+            asked = f"{text} is:unread" if self.unread_only else text
+            result = library.query(asked, self.scope, self.sort, like=like)
         except IndexUnavailable:
             if not worker.is_cancelled:
                 self.app.call_from_thread(self._index_not_ready, text)
             return
-        view = View(text, result, library.bookmarked_ids(), library.counts())
+        view = View(text, result, library.bookmarked_ids(), library.counts(), library.read_ids())
         if worker.is_cancelled:
             return
         self.app.call_from_thread(self._show_results, view)
@@ -179,6 +184,7 @@ class LibraryScreen(PaperActions, Screen[None]):
         self._view = view
         if view.text:
             papers.empty_text = f"No {self.view_name} match this search."
+        papers.set_read(view.read)
         papers.show(view.result.ids, view.bookmarked, keep=keep, terms=view.result.terms)
         self._update_status()
         self.refresh_bindings()
@@ -204,6 +210,8 @@ class LibraryScreen(PaperActions, Screen[None]):
             notes.append(view.result.hint)
         if self.suggestion:
             notes.append(f"did you mean: {self.suggestion}? (tab)")
+        if self.unread_only:
+            notes.append("unread only (R)")
         self.query_one(StatusLine).show_counts(
             papers=counts.papers,
             bookmarks=counts.bookmarks,
@@ -240,6 +248,7 @@ class LibraryScreen(PaperActions, Screen[None]):
 
     @on(PaperList.Selected)
     def _selected(self, event: PaperList.Selected) -> None:
+        self._opened(event.paper)
         if self.has_class(NARROW):
             self.app.push_screen(DetailScreen(event.paper, self.terms))
         else:
@@ -275,7 +284,8 @@ class LibraryScreen(PaperActions, Screen[None]):
         self.query_one(PaperList).set_bookmarked(ids)
         self.query_one(PaperDetail).show(paper, bookmarked, self.terms)
         if self._view is not None:
-            self._view = View(self._view.text, self._view.result, ids, library.counts())
+            self._view = View(self._view.text, self._view.result, ids, library.counts(),
+                              self._view.read)
         self._update_status()
 
     def current_paper(self) -> Paper | None:
@@ -284,7 +294,30 @@ class LibraryScreen(PaperActions, Screen[None]):
     def action_full_screen(self) -> None:
         paper = self.current_paper()
         if paper is not None:
+            self._opened(paper)
             self.app.push_screen(DetailScreen(paper, self.terms))
+
+    def _opened(self, paper: Paper) -> None:
+        """Opening a paper marks it read, unless the settings say not to."""
+        if self.app.mark_read_on_open:
+            self._set_read(paper, True)
+
+    def _set_read(self, paper: Paper, read: bool) -> None:
+        library = self.app.library
+        library.set_read(paper.id, read)
+        self.query_one(PaperList).set_read(library.read_ids())
+
+    def action_toggle_read(self) -> None:
+        paper = self.current_paper()
+        if paper is None:
+            return
+        read = not self.query_one(PaperList).is_read(paper.id)
+        self._set_read(paper, read)
+        self.notify("Marked read" if read else "Marked unread", timeout=2)
+
+    def action_toggle_unread_only(self) -> None:
+        self.unread_only = not self.unread_only
+        self.run_search(self.query_text, delay=0)
 
     def action_page_detail(self, direction: int) -> None:
         detail = self.query_one(PaperDetail)

@@ -41,7 +41,7 @@ class PaperList(ScrollView, can_focus=True):
     ]
     COMPONENT_CLASSES = {
         "paper-list--cursor", "paper-list--star", "paper-list--empty",
-        "paper-list--snippet", "paper-list--match",
+        "paper-list--snippet", "paper-list--match", "paper-list--read",
     }
     DEFAULT_CSS = """
     PaperList {
@@ -56,6 +56,7 @@ class PaperList(ScrollView, can_focus=True):
         & > .paper-list--star { color: $warning; }
         & > .paper-list--empty { color: $text-muted; text-style: italic; }
         & > .paper-list--snippet { color: $text-muted; }
+        & > .paper-list--read { color: $text-muted; }
         & > .paper-list--match { color: $text-warning; text-style: bold; }
     }
     """
@@ -87,6 +88,8 @@ class PaperList(ScrollView, can_focus=True):
         self._ids: list[str] = []
         self._papers: dict[str, Paper] = {}
         self._bookmarked: set[str] = set()
+        # Papers read: their rows are dimmed, so unread ones stand out.
+        self._read: set[str] = set()
         # With a query, each paper takes two lines: its title and a snippet of its
         # abstract around the first match.
         self._terms: frozenset[str] = frozenset()
@@ -132,6 +135,13 @@ class PaperList(ScrollView, can_focus=True):
         self._bookmarked = bookmarked
         self.refresh()
 
+    def set_read(self, read: set[str]) -> None:
+        self._read = read
+        self.refresh()
+
+    def is_read(self, paper_id: str) -> bool:
+        return paper_id in self._read
+
     @property
     def highlighted(self) -> Paper | None:
         if not self._ids:
@@ -173,11 +183,16 @@ class PaperList(ScrollView, can_focus=True):
         if part == 1:
             return self._snippet_line(paper, width, style)
         title = display_title(paper.title) if paper else self._ids[index]
+        text_style = style
+        if paper is not None and paper.id in self._read and index != self.cursor:
+            text_style = style + self.get_component_rich_style("paper-list--read")
         if paper is not None and paper.id in self._bookmarked:
             star = Segment(f" {STAR} ", style + self.get_component_rich_style("paper-list--star"))
         else:
             star = Segment("   ", style)
-        return Strip([star, Segment(_fit(title, width - 3), style)]).crop_extend(0, width, style)
+        return Strip([star, Segment(_fit(title, width - 3), text_style)]).crop_extend(
+            0, width, style
+        )
 
     def _snippet_line(self, paper: Paper | None, width: int, style) -> Strip:
         room = width - 3
