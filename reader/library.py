@@ -7,6 +7,7 @@ writes.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -169,6 +170,7 @@ class Library:
         paper id), the search is among the papers most like that one, most alike first.
         Raises ``IndexUnavailable`` if the index must be rebuilt first.
         """
+        text, note_words = _take_note_terms(text)
         parsed = self.index.parse(text)
         hints = [parsed.hint] if parsed.hint else []
         only: set[str] | None = None
@@ -177,6 +179,9 @@ class Library:
                 hints.append(f"is:{flag} is not a flag (try is:bookmarked, is:new, is:unread)")
         if scope == BOOKMARKS or "bookmarked" in parsed.flags:
             only = self.store.bookmarked_ids()
+        if note_words is not None:
+            noted = self.store.ids_with_notes(note_words)
+            only = noted if only is None else only & noted
         if scope == NEW or "new" in parsed.flags:
             new = set(self.new_ids())
             only = new if only is None else only & new
@@ -256,6 +261,13 @@ class Library:
         """Bookmark or un-bookmark ``paper``, committed before this returns."""
         return self.store.toggle_bookmark(paper)
 
+    def note(self, paper_id: str) -> str:
+        return self.store.note(paper_id)
+
+    def set_note(self, paper_id: str, text: str) -> None:
+        """Save the note on a paper (empty removes it), committed before this returns."""
+        self.store.set_note(paper_id, text)
+
     def read_ids(self) -> set[str]:
         return self.store.read_ids()
 
@@ -265,3 +277,16 @@ class Library:
 
     def bookmarks(self) -> list[Bookmark]:
         return self.store.bookmarks()
+
+
+_NOTE = re.compile(r'(?<![\w:])note:("[^"]*"?|\S*)')
+
+
+def _take_note_terms(text: str) -> tuple[str, list[str] | None]:
+    """``note:word`` / ``note:"some words"`` taken out of a query: the words a note must
+    hold (``note:`` alone: any note), or None when the query asks nothing of notes."""
+    found = _NOTE.findall(text)
+    if not found:
+        return text, None
+    words = [word for value in found for word in value.strip('"').split()]
+    return _NOTE.sub(" ", text), words

@@ -656,3 +656,30 @@ async def test_opening_can_leave_papers_unread(data_dir, isolated_config):
         await pilot.press("enter", "f")
         await pilot.pause()
         assert app.library.read_ids() == set()
+
+
+async def test_n_writes_a_note_saved_as_you_type_and_searchable(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "n")
+        await pilot.pause()
+        await pilot.press(*"For the [bold] reading group")
+        await pilot.pause(1.0)  # saved without leaving the editor
+        assert app.library.note(SAMPLE[1].id) == "For the [bold] reading group"
+        await pilot.press("escape")
+        await pilot.pause()
+        note = str(app.screen.query_one(PaperDetail).query_one("#note").render())
+        assert note == "For the [bold] reading group"
+        await search(pilot, 'note:"reading group"')
+        assert titles(app) == [SAMPLE[1].title]
+
+
+async def test_a_note_is_kept_when_the_app_is_killed_mid_edit(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("n", *"draft")
+        await pilot.pause(1.0)
+        # no escape: the app goes away with the editor open
+    assert make_app(data_dir).library.note(SAMPLE[0].id) == "draft"

@@ -102,6 +102,12 @@ _V4 = """
     CREATE TABLE read_marks (
         paper_id TEXT PRIMARY KEY,
         read_at  REAL NOT NULL
+    ) WITHOUT ROWID;
+    -- the user's note on a paper
+    CREATE TABLE notes (
+        paper_id   TEXT PRIMARY KEY,
+        text       TEXT NOT NULL,
+        updated_at REAL NOT NULL
     ) WITHOUT ROWID
 """
 

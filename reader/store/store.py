@@ -568,3 +568,32 @@ class Store:
 
     def read_ids(self) -> set[str]:
         return {row[0] for row in self._conn.execute("SELECT paper_id FROM read_marks")}
+
+    # -- notes -----------------------------------------------------------------------
+
+    def set_note(self, paper_id: str, text: str) -> None:
+        """Save the note on a paper (an empty note removes it), committed at once."""
+        with self._transaction() as tx:
+            if text.strip():
+                tx.execute(
+                    "INSERT INTO notes (paper_id, text, updated_at) VALUES (?, ?, ?)"
+                    " ON CONFLICT (paper_id) DO UPDATE SET text = excluded.text,"
+                    " updated_at = excluded.updated_at",
+                    (paper_id, text, time.time()),
+                )
+            else:
+                tx.execute("DELETE FROM notes WHERE paper_id = ?", (paper_id,))
+
+    def note(self, paper_id: str) -> str:
+        row = self._conn.execute(
+            "SELECT text FROM notes WHERE paper_id = ?", (paper_id,)
+        ).fetchone()
+        return row[0] if row else ""
+
+    def ids_with_notes(self, containing: Sequence[str] = ()) -> set[str]:
+        """Papers with a note (holding every one of ``containing``, any case)."""
+        sql = "SELECT paper_id FROM notes"
+        if containing:
+            sql += " WHERE " + " AND ".join("instr(lower(text), lower(?)) > 0"
+                                            for _ in containing)
+        return {row[0] for row in self._conn.execute(sql, list(containing))}

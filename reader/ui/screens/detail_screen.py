@@ -16,6 +16,7 @@ class DetailScreen(PaperActions, Screen[None]):
     BINDINGS = [
         Binding("escape,q,f", "dismiss", "Back"),
         Binding("b", "toggle_bookmark", "Bookmark"),
+        Binding("n", "edit_note", "Note"),
         *PAPER_BINDINGS,
     ]
 
@@ -35,6 +36,14 @@ class DetailScreen(PaperActions, Screen[None]):
 
     def current_paper(self) -> Paper:
         return self.paper
+
+    def action_edit_note(self) -> None:
+        from reader.ui.screens.note_screen import NoteScreen
+
+        def saved(_: str | None) -> None:
+            self.query_one(PaperDetail).refresh_note()
+
+        self.app.push_screen(NoteScreen(self.paper, self.app.library.note(self.paper.id)), saved)
 
     def action_toggle_bookmark(self) -> None:
         bookmarked = self.app.toggle_bookmark(self.paper)

@@ -31,6 +31,7 @@ KEYS = [
         ("b", "bookmark the paper, or remove its bookmark (saved at once)"),
         ("m", "more like this: similar papers (escape returns)"),
         ("r  R", "mark read / unread; show unread papers only"),
+        ("n", "write a note on the paper (saved as you type)"),
         ("o", "open the paper's page (a list when it has several links)"),
         ("y  Y", "copy a BibTeX citation / the link"),
         ("L", "raw text: LaTeX as written, or readable math"),
@@ -61,6 +62,7 @@ QUERY_SYNTAX = [
     ("title:prompt", "in one field: title abstract author cat source"),
     ("year:2023", "year:2020..2024  date:>2025-01  date:<2024"),
     ("is:bookmarked", "only bookmarked papers; is:new, is:read, is:unread"),
+    ('note:"group"', "papers whose note holds the words; note: any note"),
 ]
 
 

@@ -25,6 +25,7 @@ from reader.model import Paper
 from reader.text import clean_line
 from reader.ui.paper_actions import PAPER_BINDINGS, PaperActions
 from reader.ui.screens.detail_screen import DetailScreen
+from reader.ui.screens.note_screen import NoteScreen
 from reader.ui.screens.prompt import TextPrompt
 from reader.ui.widgets.paper_detail import PaperDetail
 from reader.ui.widgets.paper_list import PaperList
@@ -59,6 +60,7 @@ class LibraryScreen(PaperActions, Screen[None]):
         Binding("s", "cycle_sort", "Sort"),
         Binding("m", "more_like_this", "Like this"),
         Binding("r", "toggle_read", "Read/unread", show=False),
+        Binding("n", "edit_note", "Note"),
         Binding("R", "toggle_unread_only", "Unread only", show=False),
         Binding("S", "save_search", "Save search", show=False),
         Binding("tab", "accept_suggestion", "Use suggestion"),
@@ -306,6 +308,16 @@ class LibraryScreen(PaperActions, Screen[None]):
         library = self.app.library
         library.set_read(paper.id, read)
         self.query_one(PaperList).set_read(library.read_ids())
+
+    def action_edit_note(self) -> None:
+        paper = self.current_paper()
+        if paper is None:
+            return
+
+        def saved(_: str | None) -> None:
+            self.query_one(PaperDetail).refresh_note()
+
+        self.app.push_screen(NoteScreen(paper, self.app.library.note(paper.id)), saved)
 
     def action_toggle_read(self) -> None:
         paper = self.current_paper()

@@ -18,7 +18,7 @@ from textual.widgets import Static
 from reader.index.highlight import match_spans
 from reader.links import paper_links
 from reader.model import Paper
-from reader.text import clean_line, display_abstract, display_title
+from reader.text import clean_block, clean_line, display_abstract, display_title
 from reader.ui.widgets.paper_list import STAR
 
 MATCH_STYLE = "bold underline $text-warning"
@@ -74,6 +74,9 @@ class PaperDetail(VerticalScroll, can_focus=True):
         & > #meta { margin: 1 0; }
         & > #abstract { margin: 0 0 1 0; }
         & > #links { margin: 0 0 1 0; }
+        & > #note { margin: 0 0 1 0; padding: 0 1; border-left: thick $accent;
+                    color: $text; display: none; }
+        & > #note.-has-note { display: block; }
     }
     """
 
@@ -87,6 +90,7 @@ class PaperDetail(VerticalScroll, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(id="title")
         yield Static(id="meta")
+        yield Static(id="note")
         yield Static(id="abstract")
         yield Static(id="links")
 
@@ -108,6 +112,7 @@ class PaperDetail(VerticalScroll, can_focus=True):
             for widget in (title, meta, links):
                 widget.update(Content(""))
             abstract.update(Content("Nothing to show.").stylize("$text-muted"))
+            self.refresh_note()
             return
         math = not self.raw
         title.update(_highlighted(display_title(paper.title, math=math), terms))
@@ -117,8 +122,16 @@ class PaperDetail(VerticalScroll, can_focus=True):
         else:
             abstract.update(Content("(no abstract)").stylize("dim"))
         links.update(_links(paper))
+        self.refresh_note()
         if scroll_home:
             self.scroll_home(animate=False)
+
+    def refresh_note(self) -> None:
+        """Show the user's note on the paper, if any (plain text)."""
+        note = self.query_one("#note", Static)
+        text = self.app.library.note(self.paper.id) if self.paper is not None else ""
+        note.set_class(bool(text.strip()), "-has-note")
+        note.update(Content(clean_block(text)) if text.strip() else Content(""))
 
     def watch_raw(self) -> None:
         if self.is_mounted and self.paper is not None:
