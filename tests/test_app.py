@@ -683,3 +683,25 @@ async def test_a_note_is_kept_when_the_app_is_killed_mid_edit(data_dir):
         await pilot.pause(1.0)
         # no escape: the app goes away with the editor open
     assert make_app(data_dir).library.note(SAMPLE[0].id) == "draft"
+
+
+async def test_u_undoes_the_last_change_to_bookmarks_notes_and_read_marks(data_dir):
+    app = make_app(data_dir)
+    store = app.library.store
+    store.add_bookmark(SAMPLE[2], added_at=42.0)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j", "b")  # removes the bookmark made at time 42
+        assert store.bookmark_time(SAMPLE[2].id) is None
+        await pilot.press("n", *"a note")
+        await pilot.press("escape")
+        await pilot.press("r")
+        assert app.library.read_ids() == {SAMPLE[2].id}
+        await pilot.press("u")  # the read mark
+        assert app.library.read_ids() == set()
+        await pilot.press("u")  # the note
+        assert app.library.note(SAMPLE[2].id) == ""
+        await pilot.press("u")  # the removed bookmark comes back with its time
+        assert store.bookmark_time(SAMPLE[2].id) == 42.0
+        await settle(pilot)
+        assert visible_rows(app)[2].startswith(" ★ ")

@@ -449,6 +449,13 @@ class Store:
     def count_bookmarks(self) -> int:
         return self._conn.execute("SELECT count(*) FROM bookmarks").fetchone()[0]
 
+    def bookmark_time(self, paper_id: str) -> float | None:
+        """When the paper was bookmarked (None: it is not)."""
+        row = self._conn.execute(
+            "SELECT added_at FROM bookmarks WHERE paper_id = ?", (paper_id,)
+        ).fetchone()
+        return row[0] if row else None
+
     def add_bookmark(self, paper: Paper, added_at: float | None = None) -> None:
         with self._transaction() as tx:
             tx.execute(

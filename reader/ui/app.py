@@ -25,6 +25,9 @@ from reader.ui.screens.prompt import TextPrompt, split_paths
 from reader.ui.screens.saved_screen import SavedSearchesScreen
 
 
+UNDO_KEPT = 50
+
+
 class ReaderApp(App[None]):
     TITLE = "reader"
     MODES = {
@@ -42,6 +45,7 @@ class ReaderApp(App[None]):
         Binding("U", "update", "Update", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
+        Binding("u", "undo", "Undo", show=False),
     ]
 
     # (what, done, total) while background work runs (indexing, importing), else None.
@@ -56,6 +60,7 @@ class ReaderApp(App[None]):
         self._update_worker: Worker | None = None
         # [reading] mark_read_on_open in the config file
         self.mark_read_on_open = True
+        self._undo: list[tuple[str, Callable[[], None]]] = []
 
     def on_mount(self) -> None:
         self._apply_settings()
@@ -196,10 +201,34 @@ class ReaderApp(App[None]):
 
     def toggle_bookmark(self, paper: Paper) -> bool:
         """Toggle the bookmark (committed before this returns) and say so."""
+        store = self.library.store
+        was = store.bookmark_time(paper.id)
         bookmarked = self.library.toggle_bookmark(paper)
         verb = "Bookmarked" if bookmarked else "Removed bookmark"
         self.notify(f"{verb}: {paper.title[:60]}", markup=False, timeout=2)
+        if was is None:
+            self.remember_undo(f"bookmark of {paper.title[:40]}",
+                               lambda: store.remove_bookmark(paper.id))
+        else:
+            self.remember_undo(f"removed bookmark of {paper.title[:40]}",
+                               lambda: store.add_bookmark(paper, added_at=was))
         return bookmarked
+
+    # -- undo --------------------------------------------------------------------------
+
+    def remember_undo(self, what: str, revert: Callable[[], None]) -> None:
+        """Keep a way back from a change to the user's data (u undoes the last one)."""
+        self._undo.append((what, revert))
+        del self._undo[:-UNDO_KEPT]
+
+    def action_undo(self) -> None:
+        if not self._undo:
+            self.notify("Nothing to undo.", timeout=2)
+            return
+        what, revert = self._undo.pop()
+        revert()
+        self.notify(f"Undid the {what}", markup=False, timeout=3)
+        self.library_version += 1  # the views redraw from the store
 
     def search_in_papers(self, text: str) -> None:
         """Show all papers matching ``text`` (saved searches, recent queries)."""

@@ -40,10 +40,8 @@ class DetailScreen(PaperActions, Screen[None]):
     def action_edit_note(self) -> None:
         from reader.ui.screens.note_screen import NoteScreen
 
-        def saved(_: str | None) -> None:
-            self.query_one(PaperDetail).refresh_note()
-
-        self.app.push_screen(NoteScreen(self.paper, self.app.library.note(self.paper.id)), saved)
+        self.app.push_screen(NoteScreen(self.paper, self.app.library.note(self.paper.id)),
+                             lambda _: self.query_one(PaperDetail).refresh_note())
 
     def action_toggle_bookmark(self) -> None:
         bookmarked = self.app.toggle_bookmark(self.paper)

@@ -32,6 +32,7 @@ KEYS = [
         ("m", "more like this: similar papers (escape returns)"),
         ("r  R", "mark read / unread; show unread papers only"),
         ("n", "write a note on the paper (saved as you type)"),
+        ("u", "undo the last bookmark, note or read mark change"),
         ("o", "open the paper's page (a list when it has several links)"),
         ("y  Y", "copy a BibTeX citation / the link"),
         ("L", "raw text: LaTeX as written, or readable math"),

@@ -306,18 +306,23 @@ class LibraryScreen(PaperActions, Screen[None]):
 
     def _set_read(self, paper: Paper, read: bool) -> None:
         library = self.app.library
+        was = library.store.is_read(paper.id)
+        if was == read:
+            return
         library.set_read(paper.id, read)
         self.query_one(PaperList).set_read(library.read_ids())
+        self.app.remember_undo(
+            f"{'read' if read else 'unread'} mark on {paper.title[:40]}",
+            lambda: library.set_read(paper.id, was),
+        )
 
     def action_edit_note(self) -> None:
         paper = self.current_paper()
         if paper is None:
             return
 
-        def saved(_: str | None) -> None:
-            self.query_one(PaperDetail).refresh_note()
-
-        self.app.push_screen(NoteScreen(paper, self.app.library.note(paper.id)), saved)
+        self.app.push_screen(NoteScreen(paper, self.app.library.note(paper.id)),
+                             lambda _: self.query_one(PaperDetail).refresh_note())
 
     def action_toggle_read(self) -> None:
         paper = self.current_paper()

@@ -35,6 +35,7 @@ class NoteScreen(ModalScreen[str]):
     def __init__(self, paper: Paper, text: str) -> None:
         super().__init__()
         self.paper = paper
+        self._before = text
         self._saved = text
         self._timer: Timer | None = None
 
@@ -62,4 +63,8 @@ class NoteScreen(ModalScreen[str]):
 
     def action_close(self) -> None:
         self._save()
+        if self._saved != self._before:
+            library, paper_id, before = self.app.library, self.paper.id, self._before
+            self.app.remember_undo(f"note on {self.paper.title[:40]}",
+                                   lambda: library.set_note(paper_id, before))
         self.dismiss(self._saved)
