@@ -1,10 +1,11 @@
 """A full backup of the user's bookmarks, to move them to another machine.
 
 The JSON file holds, for each bookmark, the paper as the library had it and the time
-it was bookmarked: ``{"reader_backup": 1, "bookmarks": [{"added_at": ..., "paper":
-{...}}]}``. Restoring puts the papers back in the library (merged like any import) and
-the bookmarks back with their original times; it is one transaction per step and never
-removes anything.
+it was bookmarked, and the user's notes and read marks with their times:
+``{"reader_backup": 1, "bookmarks": [{"added_at": ..., "paper": {...}}], "notes":
+[{"paper_id", "text", "updated_at"}], "read": [{"paper_id", "read_at"}]}``. Restoring
+puts the papers back in the library (merged like any import) and everything else back
+with its original times; it never removes anything.
 """
 
 from __future__ import annotations
@@ -24,9 +25,15 @@ SOURCE = "bookmarks backup"
 
 def write_bookmarks(library, out: TextIO) -> int:
     bookmarks = library.bookmarks()
+    store = library.store
     data = {
         "reader_backup": FORMAT_VERSION,
         "bookmarks": [{"added_at": b.added_at, "paper": asdict(b.paper)} for b in bookmarks],
+        "notes": [
+            {"paper_id": paper_id, "text": text, "updated_at": at}
+            for paper_id, text, at in store.all_notes()
+        ],
+        "read": [{"paper_id": paper_id, "read_at": at} for paper_id, at in store.all_read_marks()],
     }
     json.dump(data, out, ensure_ascii=False, indent=1)
     out.write("\n")
@@ -67,4 +74,21 @@ def restore_bookmarks(library, path: Path) -> tuple[int, int]:
     )
     for paper, added_at in restored:
         library.store.add_bookmark(library.paper(paper.id) or paper, added_at=added_at)
+    library.store.restore_user_data(
+        [(n["paper_id"], n["text"], float(n["updated_at"])) for n in _records(data, "notes")
+         if isinstance(n.get("text"), str)],
+        [(r["paper_id"], float(r["read_at"])) for r in _records(data, "read")],
+    )
     return len(restored), counts.added
+
+
+def _records(data: dict, key: str) -> list[dict]:
+    """The well-formed entries of an optional list (older backups have none)."""
+    entries = data.get(key) or []
+    needed = {"notes": ("paper_id", "text", "updated_at"), "read": ("paper_id", "read_at")}[key]
+    return [
+        entry for entry in entries
+        if isinstance(entry, dict) and all(name in entry for name in needed)
+        and isinstance(entry["paper_id"], str)
+        and isinstance(entry[needed[-1]], (int, float))
+    ]

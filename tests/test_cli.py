@@ -334,6 +334,10 @@ def test_bookmarks_backup_moves_to_a_new_machine(data_dir, capsys, tmp_path, mon
     kept = library.store.paper_ids()[:3]
     for number, paper_id in enumerate(kept):
         library.store.add_bookmark(library.paper(paper_id), added_at=1000.0 + number)
+    library.set_note(kept[0], "Read for Friday")
+    library.set_read(kept[1])
+    note_time = library.store.all_notes()[0][2]
+    read_time = library.store.all_read_marks()[0][1]
     library.close()
     backup = tmp_path / "bookmarks.json"
     assert main(["bookmarks", "export", "-o", str(backup)]) == 0
@@ -350,6 +354,8 @@ def test_bookmarks_backup_moves_to_a_new_machine(data_dir, capsys, tmp_path, mon
             (kept[2], 1002.0), (kept[1], 1001.0), (kept[0], 1000.0)
         ]
         assert sorted(moved.store.paper_ids()) == sorted(kept)  # the sample made way
+        assert moved.store.all_notes() == [(kept[0], "Read for Friday", note_time)]
+        assert moved.store.all_read_marks() == [(kept[1], read_time)]
     finally:
         moved.close()
 

@@ -604,3 +604,29 @@ class Store:
             sql += " WHERE " + " AND ".join("instr(lower(text), lower(?)) > 0"
                                             for _ in containing)
         return {row[0] for row in self._conn.execute(sql, list(containing))}
+
+    # -- for backups ---------------------------------------------------------------------
+
+    def all_notes(self) -> list[tuple[str, str, float]]:
+        """(paper id, text, updated at) of every note."""
+        return list(self._conn.execute("SELECT paper_id, text, updated_at FROM notes"))
+
+    def all_read_marks(self) -> list[tuple[str, float]]:
+        return list(self._conn.execute("SELECT paper_id, read_at FROM read_marks"))
+
+    def restore_user_data(
+        self, notes: Sequence[tuple[str, str, float]], reads: Sequence[tuple[str, float]]
+    ) -> None:
+        """Put notes and read marks back with their times, in one transaction; a note
+        already in the library is kept when it is newer."""
+        with self._transaction() as tx:
+            tx.executemany(
+                "INSERT INTO notes (paper_id, text, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (paper_id) DO UPDATE SET text = excluded.text,"
+                " updated_at = excluded.updated_at"
+                " WHERE excluded.updated_at > notes.updated_at",
+                notes,
+            )
+            tx.executemany(
+                "INSERT OR IGNORE INTO read_marks (paper_id, read_at) VALUES (?, ?)", reads
+            )
