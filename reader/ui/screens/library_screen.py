@@ -187,6 +187,7 @@ class LibraryScreen(PaperActions, Screen[None]):
         if view.text:
             papers.empty_text = f"No {self.view_name} match this search."
         papers.set_read(view.read)
+        papers.set_noted(self.app.library.store.ids_with_notes())
         papers.show(view.result.ids, view.bookmarked, keep=keep, terms=view.result.terms)
         self._update_status()
         self.refresh_bindings()
@@ -321,8 +322,11 @@ class LibraryScreen(PaperActions, Screen[None]):
         if paper is None:
             return
 
-        self.app.push_screen(NoteScreen(paper, self.app.library.note(paper.id)),
-                             lambda _: self.query_one(PaperDetail).refresh_note())
+        def saved(_: str | None) -> None:
+            self.query_one(PaperDetail).refresh_note()
+            self.query_one(PaperList).set_noted(self.app.library.store.ids_with_notes())
+
+        self.app.push_screen(NoteScreen(paper, self.app.library.note(paper.id)), saved)
 
     def action_toggle_read(self) -> None:
         paper = self.current_paper()

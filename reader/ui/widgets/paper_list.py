@@ -24,6 +24,8 @@ from reader.model import Paper
 from reader.text import clean_line, display_title
 
 STAR = "★"
+NOTE = "✎"
+MARKS = 4  # cells before a title: space, ★ (bookmarked), ✎ (noted), space
 CACHE_LIMIT = 4000
 
 
@@ -88,6 +90,7 @@ class PaperList(ScrollView, can_focus=True):
         self._ids: list[str] = []
         self._papers: dict[str, Paper] = {}
         self._bookmarked: set[str] = set()
+        self._noted: set[str] = set()
         # Papers read: their rows are dimmed, so unread ones stand out.
         self._read: set[str] = set()
         # With a query, each paper takes two lines: its title and a snippet of its
@@ -133,6 +136,11 @@ class PaperList(ScrollView, can_focus=True):
 
     def set_bookmarked(self, bookmarked: set[str]) -> None:
         self._bookmarked = bookmarked
+        self.refresh()
+
+    def set_noted(self, noted: set[str]) -> None:
+        """Papers with a note: a ✎ beside the title."""
+        self._noted = noted
         self.refresh()
 
     def set_read(self, read: set[str]) -> None:
@@ -186,16 +194,21 @@ class PaperList(ScrollView, can_focus=True):
         text_style = style
         if paper is not None and paper.id in self._read and index != self.cursor:
             text_style = style + self.get_component_rich_style("paper-list--read")
-        if paper is not None and paper.id in self._bookmarked:
-            star = Segment(f" {STAR} ", style + self.get_component_rich_style("paper-list--star"))
-        else:
-            star = Segment("   ", style)
-        return Strip([star, Segment(_fit(title, width - 3), text_style)]).crop_extend(
+        marked = style + self.get_component_rich_style("paper-list--star")
+        bookmarked = paper is not None and paper.id in self._bookmarked
+        noted = paper is not None and paper.id in self._noted
+        markers = [
+            Segment(" ", style),
+            Segment(STAR, marked) if bookmarked else Segment(" ", style),
+            Segment(NOTE, marked) if noted else Segment(" ", style),
+            Segment(" ", style),
+        ]
+        return Strip([*markers, Segment(_fit(title, width - MARKS), text_style)]).crop_extend(
             0, width, style
         )
 
     def _snippet_line(self, paper: Paper | None, width: int, style) -> Strip:
-        room = width - 3
+        room = width - MARKS
         if paper is None or room < 4:
             return Strip.blank(width, style)
         key = (paper.id, room)
@@ -204,7 +217,7 @@ class PaperList(ScrollView, can_focus=True):
         text, spans = self._snippets[key]
         dim = style + self.get_component_rich_style("paper-list--snippet")
         bright = style + self.get_component_rich_style("paper-list--match")
-        segments = [Segment("   ", style)]
+        segments = [Segment(" " * MARKS, style)]
         position = 0
         for start, end in spans:
             segments.append(Segment(text[position:start], dim))
