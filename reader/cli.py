@@ -406,19 +406,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
                 ReaderApp(library).run()
                 return 0
-            if args.command == "search":
-                return _search(library, args)
-            if args.command == "links":
-                return _links(library, args)
-            if args.command == "import":
-                return _import(library, args)
-            if args.command == "export":
-                return _export(library, args)
-            if args.command == "fetch":
-                return _fetch(library, args)
-            if args.command == "update":
-                return _update(library, args)
-            return _bookmarks(library, args)
+            handlers = {"search": _search, "links": _links, "import": _import,
+                        "export": _export, "fetch": _fetch, "update": _update,
+                        "bookmarks": _bookmarks}
+            return handlers[args.command](library, args)
         finally:
             library.close()
     except KeyboardInterrupt:

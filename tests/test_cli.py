@@ -332,8 +332,8 @@ def test_bookmarks_backup_moves_to_a_new_machine(data_dir, capsys, tmp_path, mon
 
     library = Library.open(data_dir)
     kept = library.store.paper_ids()[:3]
-    for number, paper_id in enumerate(kept):
-        library.store.add_bookmark(library.paper(paper_id), added_at=1000.0 + number)
+    for number, kept_id in enumerate(kept):
+        library.store.add_bookmark(library.paper(kept_id), added_at=1000.0 + number)
     library.set_note(kept[0], "Read for Friday")
     library.set_read(kept[1])
     note_time = library.store.all_notes()[0][2]

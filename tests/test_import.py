@@ -47,11 +47,9 @@ def write_jsonl(path: Path, records: list, *, gz: bool = False) -> Path:
 
 
 @pytest.fixture
-def lib(data_dir):
-    library = Library.open(data_dir)
-    library.ensure_index()
-    yield library
-    library.close()
+def lib(library):
+    """The library on the sample (conftest's), under a short name."""
+    return library
 
 
 def snapshot(library: Library) -> tuple:

@@ -8,7 +8,7 @@ typing never waits for the index and only the last query is run.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -50,6 +50,7 @@ class View:
     bookmarked: set[str]
     counts: Counts
     read: set[str]
+    noted: set[str]
 
 
 class LibraryScreen(PaperActions, Screen[None]):
@@ -166,7 +167,8 @@ class LibraryScreen(PaperActions, Screen[None]):
             if not worker.is_cancelled:
                 self.app.call_from_thread(self._index_not_ready, text)
             return
-        view = View(text, result, library.bookmarked_ids(), library.counts(), library.read_ids())
+        view = View(text, result, library.bookmarked_ids(), library.counts(), library.read_ids(),
+                    library.store.ids_with_notes())
         if worker.is_cancelled:
             return
         self.app.call_from_thread(self._show_results, view)
@@ -187,7 +189,7 @@ class LibraryScreen(PaperActions, Screen[None]):
         if view.text:
             papers.empty_text = f"No {self.view_name} match this search."
         papers.set_read(view.read)
-        papers.set_noted(self.app.library.store.ids_with_notes())
+        papers.set_noted(view.noted)
         papers.show(view.result.ids, view.bookmarked, keep=keep, terms=view.result.terms)
         self._update_status()
         self.refresh_bindings()
@@ -246,7 +248,8 @@ class LibraryScreen(PaperActions, Screen[None]):
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
         paper = event.paper
-        bookmarked = paper is not None and paper.id in self.app.library.bookmarked_ids()
+        # The list knows the bookmarks: no store query on the UI thread per key press.
+        bookmarked = paper is not None and self.query_one(PaperList).is_bookmarked(paper.id)
         self.query_one(PaperDetail).show(paper, bookmarked, self.terms)
 
     @on(PaperList.Selected)
@@ -287,8 +290,7 @@ class LibraryScreen(PaperActions, Screen[None]):
         self.query_one(PaperList).set_bookmarked(ids)
         self.query_one(PaperDetail).show(paper, bookmarked, self.terms)
         if self._view is not None:
-            self._view = View(self._view.text, self._view.result, ids, library.counts(),
-                              self._view.read)
+            self._view = replace(self._view, bookmarked=ids, counts=library.counts())
         self._update_status()
 
     def current_paper(self) -> Paper | None:

@@ -147,6 +147,9 @@ class PaperList(ScrollView, can_focus=True):
         self._read = read
         self.refresh()
 
+    def is_bookmarked(self, paper_id: str) -> bool:
+        return paper_id in self._bookmarked
+
     def is_read(self, paper_id: str) -> bool:
         return paper_id in self._read
 
