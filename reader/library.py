@@ -19,6 +19,7 @@ from reader.importer import ImportReport, detect_format, read_papers
 from reader.index import SearchIndex
 from reader.index.index import Hits, Progress
 from reader.model import Paper
+from reader.results import PAGE, LibraryOrder, Ranked
 from reader.sources.sample import SAMPLE_SOURCE, sample_papers
 from reader.store import Bookmark, Store
 
@@ -38,7 +39,8 @@ FLAGS = ("bookmarked", "new", "read", "unread")
 class SearchResult:
     """What a search found, in order, and what the user should be told about it."""
 
-    ids: list[str]
+    # a sequence that may fetch positions as they are read (see reader.results)
+    ids: Sequence[str]
     sort: str
     hint: str = ""
     # the stemmed terms the query looked for: what the display highlights
@@ -156,7 +158,8 @@ class Library:
 
     def search(self, text: str, scope: str = ALL, limit: int | None = None) -> list[str]:
         """Ids of papers matching ``text`` in ``scope``, in the query's natural order."""
-        return self.query(text, scope).ids[:limit]
+        ids = self.query(text, scope).ids
+        return list(ids[:limit] if limit is not None else ids)
 
     def query(
         self, text: str, scope: str = ALL, sort: str | None = None, like: str | None = None
@@ -190,7 +193,10 @@ class Library:
         similar = self.similar(like) if like else None
         if similar is not None:
             only = set(similar.ids) if only is None else only & set(similar.ids)
+        read_flags = parsed.flags & {"read", "unread"}
+        ids: Sequence[str]
         if parsed.query is None:
+            natural = "added"
             if similar is not None:
                 ids = [i for i in similar.ids if i in only]
                 terms = similar.terms
@@ -200,32 +206,48 @@ class Library:
                 ids = self.new_ids()
             elif only is not None:
                 ids = [i for i in self.store.sorted_ids(None, "added") if i in only]
+            elif read_flags or sort not in (None, natural, "relevance"):
+                ids = self.store.sorted_ids(None, sort if sort in SORTS else natural)
             else:
-                ids = self.store.paper_ids()
-            natural = "added"
+                ids = self.library_order()
         else:
-            hits = self.index.hits(parsed.query, only=only)
-            relaxed = False
-            if not hits.ids and not parsed.flags:
+            natural = "relevance"
+            # The common case (all papers, by relevance) ranks one page now, the rest
+            # when something scrolls past it.
+            paged = only is None and not read_flags and sort in (None, natural)
+            ids, terms = self._matches(parsed.query, only, paged)
+            if not ids and not parsed.flags:
                 loose = self.index.relaxed(text)
                 if loose is not None:
-                    hits = self.index.hits(loose, only=only)
-                    relaxed = bool(hits.ids)
+                    ids, terms = self._matches(loose, only, paged)
+                    relaxed = bool(ids)
                     if relaxed:
                         hints.append("no paper has every word: these have some")
-            ids, terms = hits.ids, hits.terms
-            natural = "relevance"
-        if parsed.flags & {"read", "unread"}:
+        if read_flags:
             read = self.store.read_ids()
             if "read" in parsed.flags:
                 ids = [paper_id for paper_id in ids if paper_id in read]
             if "unread" in parsed.flags:
                 ids = [paper_id for paper_id in ids if paper_id not in read]
         sort = sort if sort in SORTS else natural
-        if sort not in (natural, "relevance"):
-            ids = self.store.sorted_ids(ids, sort)
+        listing = parsed.query is None and similar is None and scope == ALL and only is None
+        if sort not in (natural, "relevance") and not listing:  # (a listing came sorted)
+            ids = self.store.sorted_ids(list(ids), sort)
         return SearchResult(ids, sort, "; ".join(hints), terms,
                             relaxed=parsed.query is not None and relaxed)
+
+    def _matches(self, q, only: set[str] | None, paged: bool) -> tuple[Sequence[str],
+                                                                      frozenset[str]]:
+        if not paged:
+            hits = self.index.hits(q, only=only)
+            return hits.ids, hits.terms
+        first, total, exact = self.index.first_page(q, PAGE)
+        return Ranked(first.ids, total, exact, lambda: self.index.hits(q).ids), first.terms
+
+    def library_order(self) -> LibraryOrder:
+        """Every paper in arrival order, read from the store as positions are asked for."""
+        return LibraryOrder(self.store.count_papers(), self.store.paper_ids,
+                            self.store.position)
 
     # -- updates -------------------------------------------------------------------------
 

@@ -309,6 +309,28 @@ class SearchIndex:
             ids = [paper_id for paper_id in ids if paper_id in only][:limit]
         return Hits(ids, wanted_terms(expanded))
 
+    def first_page(self, q: query.Query, limit: int) -> tuple[Hits, int, bool]:
+        """The best ``limit`` matches of ``q``, and how many match in all: the count
+        and whether it is exact (true when fewer than ``limit`` match; otherwise the
+        index's estimate, found without scoring the rest)."""
+        if q is None or q is query.NullQuery:
+            return Hits([], frozenset()), 0, True
+        with self._lock:
+            searcher = self._open()
+            try:
+                expanded = expand(q, searcher)
+                results = searcher.search(expanded, limit=limit)
+                ids = [hit["id"] for hit in results]
+                if len(ids) < limit:
+                    total, exact = len(ids), True
+                else:
+                    total, exact = max(results.estimated_length(), len(ids)), False
+            except Exception as error:  # the index itself is damaged
+                self._close_searcher()
+                self.damaged = True
+                raise IndexUnavailable(f"{self.path}: search failed ({error!r})") from error
+        return Hits(ids, wanted_terms(expanded)), total, exact
+
     def similar(self, paper: Paper, limit: int = 100) -> Hits:
         """Papers like ``paper``: its abstract's and title's key terms as one query,
         each term weighted by how much it says about this paper (Whoosh's Bo1)."""

@@ -363,6 +363,20 @@ class Store:
             )
         ]
 
+    def position(self, paper_id: str) -> int | None:
+        """Where the paper is in library order (None if the library lacks it)."""
+        if not self.has_paper(paper_id):
+            return None
+        return self._conn.execute(
+            "SELECT count(*) FROM papers WHERE seq < (SELECT seq FROM papers WHERE id = ?)",
+            (paper_id,),
+        ).fetchone()[0]
+
+    def has_paper(self, paper_id: str) -> bool:
+        return self._conn.execute(
+            "SELECT 1 FROM papers WHERE id = ?", (paper_id,)
+        ).fetchone() is not None
+
     def meta(self, key: str) -> str | None:
         row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None

@@ -22,6 +22,7 @@ from textual.worker import get_current_worker
 from reader.index import IndexUnavailable
 from reader.library import ALL, BOOKMARKS, NEW, Counts, SearchResult
 from reader.model import Paper
+from reader.results import LazyIds
 from reader.text import clean_line
 from reader.ui.paper_actions import PAPER_BINDINGS, PaperActions
 from reader.ui.screens.detail_screen import DetailScreen
@@ -194,6 +195,28 @@ class LibraryScreen(PaperActions, Screen[None]):
         self._update_status()
         self.refresh_bindings()
 
+    @on(PaperList.NeedsRows)
+    def _needs_rows(self, event: PaperList.NeedsRows) -> None:
+        self.query_one(StatusLine).show_progress("ranking every match", 0, 1)
+        self._load_rows(event.ids)
+
+    @work(thread=True, exclusive=True, group="rows")
+    def _load_rows(self, ids: LazyIds) -> None:
+        """Rank the rest of a long result (the user scrolled past its first page)."""
+        try:
+            ids.load()
+        except IndexUnavailable:
+            self.app.call_from_thread(self.app.request_index)
+            return
+        finally:
+            self.app.call_from_thread(self._rows_loaded, ids)
+
+    def _rows_loaded(self, ids: LazyIds) -> None:
+        if not self.app.busy:
+            self.query_one(StatusLine).hide_progress()
+        self.query_one(PaperList).rows_loaded(ids)
+        self._update_status()
+
     def _show_suggestion(self, text: str, suggestion: str) -> None:
         if text != self.query_text:
             return
@@ -221,6 +244,7 @@ class LibraryScreen(PaperActions, Screen[None]):
             papers=counts.papers,
             bookmarks=counts.bookmarks,
             shown=len(self.query_one(PaperList).paper_ids),
+            about=not self.query_one(PaperList).count_is_exact,
             query=self.query_text,
             view=self.view_name,
             sort=SORT_NAMES.get(view.result.sort, "") if view else "",

@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from reader.index import IndexUnavailable
+from reader.results import LazyIds
 
 
 class SavedSearchesScreen(Screen[None]):
@@ -72,7 +73,10 @@ class SavedSearchesScreen(Screen[None]):
             if worker.is_cancelled:
                 return
             try:
-                count = len(self.app.library.query(text).ids)
+                ids = self.app.library.query(text).ids
+                if isinstance(ids, LazyIds):
+                    ids.load()  # the exact count, not the index's estimate
+                count = len(ids)
             except IndexUnavailable:
                 return
             self.app.call_from_thread(self._show_count, name, text, count)

@@ -21,6 +21,7 @@ from textual.strip import Strip
 
 from reader.index.highlight import snippet
 from reader.model import Paper
+from reader.results import LazyIds
 from reader.text import clean_line, display_title
 
 STAR = "★"
@@ -72,6 +73,14 @@ class PaperList(ScrollView, can_focus=True):
             super().__init__()
             self.paper = paper
 
+    class NeedsRows(Message):
+        """Rows in view are not ranked yet: ``ids.load()`` them (in a worker), then
+        call ``rows_loaded``."""
+
+        def __init__(self, ids: LazyIds) -> None:
+            super().__init__()
+            self.ids = ids
+
     class Selected(Message):
         """The user pressed enter on ``paper``."""
 
@@ -87,7 +96,11 @@ class PaperList(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(id=id)
         self._fetch = fetch
-        self._ids: list[str] = []
+        self._ids: Sequence[str] = []
+        # a load of the rest of a long result was asked for (once per result)
+        self._asked = False
+        # the cursor was sent to the end before the end was known
+        self._to_last = False
         self._papers: dict[str, Paper] = {}
         self._bookmarked: set[str] = set()
         self._noted: set[str] = set()
@@ -106,12 +119,16 @@ class PaperList(ScrollView, can_focus=True):
     # -- content -------------------------------------------------------------------------
 
     @property
-    def paper_ids(self) -> list[str]:
+    def paper_ids(self) -> Sequence[str]:
         return self._ids
+
+    @property
+    def count_is_exact(self) -> bool:
+        return getattr(self._ids, "exact", True)
 
     def show(
         self,
-        ids: list[str],
+        ids: Sequence[str],
         bookmarked: set[str],
         keep: str | None = None,
         terms: frozenset[str] = frozenset(),
@@ -119,20 +136,35 @@ class PaperList(ScrollView, can_focus=True):
         """Show these ids; keep the cursor on ``keep`` if it is among them. With
         ``terms`` (a query's), each row also shows where its abstract matches."""
         self._ids = ids
+        self._asked = self._to_last = False
         self._bookmarked = bookmarked
         self._terms = terms
         self._papers.clear()
         self._snippets.clear()
         self.virtual_size = Size(0, len(ids) * self.row_height)
-        position = 0
-        if keep is not None:
-            try:
-                position = ids.index(keep)
-            except ValueError:
-                position = 0
+        position = _position(ids, keep) if keep is not None else None
         self.scroll_to(y=0, animate=False, immediate=True)
-        self.cursor = position
+        self.cursor = position or 0
         self.refresh()
+
+    def rows_loaded(self, ids: Sequence[str]) -> None:
+        """The rest of ``ids`` is ranked now (its length may have changed)."""
+        if ids is not self._ids:
+            return
+        self.virtual_size = Size(0, len(ids) * self.row_height)
+        cursor = len(ids) - 1 if self._to_last else self.cursor
+        self._to_last = False
+        self.cursor = cursor  # clamped to the true length; tells the detail
+        self.refresh()
+
+    def _ready(self, start: int, stop: int) -> bool:
+        ids = self._ids
+        if not isinstance(ids, LazyIds) or ids.ready(start, stop):
+            return True
+        if not self._asked:
+            self._asked = True
+            self.post_message(self.NeedsRows(ids))
+        return False
 
     def set_bookmarked(self, bookmarked: set[str]) -> None:
         self._bookmarked = bookmarked
@@ -160,12 +192,17 @@ class PaperList(ScrollView, can_focus=True):
         return self._paper_at(self.cursor)
 
     def _paper_at(self, index: int) -> Paper | None:
+        """The paper in row ``index``; None while that row is not ranked yet."""
+        if not self._ready(index, index + 1):
+            return None
         paper_id = self._ids[index]
         paper = self._papers.get(paper_id)
         if paper is None:
             # Fetch the whole screenful around this row in one query.
             start = max(0, min(index, self.scroll_offset.y // self.row_height))
             stop = max(index + 1, start + self.size.height // self.row_height + 1)
+            if not self._ready(start, stop):
+                start, stop = index, index + 1
             if len(self._papers) > CACHE_LIMIT:
                 self._papers.clear()
             self._papers.update(self._fetch(self._ids[start:stop]))
@@ -193,7 +230,12 @@ class PaperList(ScrollView, can_focus=True):
             style = base + self.get_component_rich_style("paper-list--cursor")
         if part == 1:
             return self._snippet_line(paper, width, style)
-        title = display_title(paper.title) if paper else self._ids[index]
+        if paper is not None:
+            title = display_title(paper.title)
+        elif self._ready(index, index + 1):
+            title = self._ids[index]  # a paper the store no longer has
+        else:
+            title = "…"  # being ranked
         text_style = style
         if paper is not None and paper.id in self._read and index != self.cursor:
             text_style = style + self.get_component_rich_style("paper-list--read")
@@ -264,7 +306,9 @@ class PaperList(ScrollView, can_focus=True):
         self.cursor = 0
 
     def action_last(self) -> None:
-        self.cursor = len(self._ids) - 1
+        last = len(self._ids) - 1
+        self._to_last = not self._ready(last, last + 1)
+        self.cursor = last
 
     def action_page_down(self) -> None:
         self.cursor += self._page()
@@ -288,3 +332,13 @@ def _fit(text: str, room: int) -> str:
     if cell_len(text) > room > 1:
         return set_cell_size(text, room - 1).rstrip() + "…"
     return text
+
+
+def _position(ids: Sequence[str], paper_id: str) -> int | None:
+    """Where ``paper_id`` is in ``ids``, looking only where no waiting is needed."""
+    if isinstance(ids, LazyIds):
+        return ids.position(paper_id)
+    try:
+        return ids.index(paper_id)
+    except ValueError:
+        return None

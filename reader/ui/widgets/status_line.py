@@ -32,13 +32,15 @@ class StatusLine(Horizontal):
         bookmarks: int,
         shown: int,
         query: str,
+        about: bool = False,
         view: str,
         sort: str = "",
         note: str = "",
     ) -> None:
         parts = [f"{papers:,} papers"]
         if query:
-            matches = "1 match" if shown == 1 else f"{shown:,} matches"
+            # about: the index's estimate, until every match is ranked
+            matches = "1 match" if shown == 1 else f"{'about ' if about else ''}{shown:,} matches"
             parts.append(f"{matches} in {view}")
         elif view != "all papers":
             one = view.removesuffix("s").replace("papers", "paper")

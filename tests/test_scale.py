@@ -1,0 +1,172 @@
+"""Long lists: results fetched by position, ranked a page at a time, searched while the
+index is still being built."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+import pytest
+
+import reader.library
+import reader.ui.app
+from reader import paths
+from reader.library import Library
+from reader.model import make_paper
+from reader.results import LazyIds, LibraryOrder, Ranked
+from reader.sources.sample import SAMPLE_SOURCE
+from reader.store import Store
+from helpers import make_app, paper_list, settle, status_text, visible_rows
+
+BIG = 100_000
+
+
+def fill_store(data_dir, count: int) -> None:
+    """``count`` papers written straight into a new store (the import path would take
+    minutes at this size), with an empty index marked current so nothing rebuilds."""
+    store = Store(paths.store_path(data_dir))
+    store.close()
+    with sqlite3.connect(paths.store_path(data_dir)) as conn:
+        conn.executemany(
+            "INSERT INTO papers (id, title, added_at, norm_title) VALUES (?, ?, ?, ?)",
+            ((f"test:{n:06d}", f"Paper number {n:06d}", float(n), f"paper number {n:06d}")
+             for n in range(count)),
+        )
+    library = Library.open(data_dir)
+    library.index.rebuild([], 0, library.store.generation())
+    library.close()
+
+
+def common_library(data_dir, count: int) -> Library:
+    """``count`` papers that all say "common"; paper n says it n % 7 + 1 times."""
+    library = Library.open(data_dir)
+    library.store.merge_papers(
+        (make_paper(title=f"Paper {n:04d} on things",
+                    abstract=" ".join(["common"] * (n % 7 + 1)) + f" filler{n}")
+         for n in range(count)),
+        "test",
+        replaces=SAMPLE_SOURCE,
+    )
+    library.ensure_index()
+    return library
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    """Rank 25 matches up front instead of hundreds, so a few hundred papers make a
+    result longer than its first page."""
+    monkeypatch.setattr(reader.library, "PAGE", 25)
+
+
+def test_library_order_reads_by_position(data_dir):
+    fill_store(data_dir, 3000)
+    library = Library.open(data_dir)
+    ids = library.query("").ids
+    assert isinstance(ids, LibraryOrder)
+    assert len(ids) == 3000
+    assert ids[0] == "test:000000"
+    assert ids[-1] == "test:002999"
+    assert ids[2990:2993] == ["test:002990", "test:002991", "test:002992"]
+    assert ids.position("test:001234") == 1234
+    assert ids.position("nope") is None
+    assert list(ids)[1500] == "test:001500"
+    library.close()
+
+
+def test_ranked_results_rank_the_rest_when_read(data_dir, small_pages):
+    library = common_library(data_dir, 300)
+    ids = library.query("common").ids
+    assert isinstance(ids, Ranked)
+    assert not ids.exact and len(ids) >= 300  # the estimate, before ranking them all
+    first = list(ids.loaded())
+    assert len(first) == 25
+    assert ids.ready(0, 25) and not ids.ready(0, 26)
+    everything = list(ids)  # reading past the first page ranks the rest
+    assert ids.exact and len(ids) == 300
+    assert everything[:25] == first
+    assert sorted(everything) == sorted(library.index.search("common"))
+    # the abstracts that say "common" most come first
+    top = library.papers(first)
+    assert all(top[i].abstract.count("common") == 7 for i in first[:10])
+    library.close()
+
+
+def test_small_results_are_exact_at_once(data_dir, small_pages):
+    library = common_library(data_dir, 300)
+    ids = library.query("filler17").ids
+    assert ids.exact and list(ids) == library.index.search("filler17")
+    library.close()
+
+
+async def test_jumping_to_the_end_of_100k_papers(data_dir):
+    fill_store(data_dir, BIG)
+    app = make_app(data_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert f"{BIG:,} papers" in status_text(app)
+        rows = visible_rows(app)
+        assert "Paper number 000000" in rows[0]
+        await pilot.press("G")
+        await settle(pilot)
+        rows = [row for row in visible_rows(app) if row.strip()]
+        assert "Paper number 099999" in rows[-1]
+        assert "Paper number 099998" in rows[-2]
+        assert paper_list(app).highlighted.title == "Paper number 099999"
+        await pilot.press("k", "k")
+        assert paper_list(app).highlighted.title == "Paper number 099997"
+        await pilot.press("g")
+        await settle(pilot)
+        assert "Paper number 000000" in visible_rows(app)[0]
+
+
+async def test_jumping_to_the_end_of_a_long_result(data_dir, small_pages):
+    common_library(data_dir, 300).close()
+    app = make_app(data_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"common", "enter")
+        await settle(pilot)
+        assert "about" in status_text(app)  # only the first page is ranked
+        top = paper_list(app).highlighted
+        ids = paper_list(app).paper_ids
+        assert isinstance(ids, LazyIds)
+        first_page = list(ids.loaded())
+        await pilot.press("G")
+        await settle(pilot)
+        assert "300 matches" in status_text(app) and "about" not in status_text(app)
+        everything = list(paper_list(app).paper_ids)
+        assert everything[:25] == first_page
+        last = paper_list(app).highlighted
+        assert last is not None and last.id == everything[-1]
+        rows = [row for row in visible_rows(app) if row.strip()]
+        assert "…" not in "".join(rows)
+        assert last.title in "".join(rows)
+        await pilot.press("g")
+        assert paper_list(app).highlighted.id == top.id
+
+
+async def test_a_search_started_while_indexing_gets_its_results(data_dir, monkeypatch):
+    library = Library.open(data_dir)  # the sample, never indexed
+    gate = threading.Event()
+    build = library.ensure_index
+
+    def slow_ensure_index(progress=None):
+        gate.wait(30)
+        return build(progress)
+
+    monkeypatch.setattr(library, "ensure_index", slow_ensure_index)
+    app = reader.ui.app.ReaderApp(library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"quantization")
+        await pilot.pause(0.4)
+        assert "indexing" in status_text(app)
+        # the list still shows the library (listing needs no index) and moves
+        assert len([row for row in visible_rows(app) if row.strip()]) > 10
+        await pilot.press("escape", "j")
+        assert paper_list(app).cursor == 1
+        gate.set()
+        await settle(pilot)
+        await settle(pilot)
+        assert "indexing" not in status_text(app)
+        assert paper_list(app).highlighted.title == "8-bit Optimizers via Block-wise Quantization"
