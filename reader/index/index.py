@@ -27,18 +27,21 @@ from whoosh import query
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 
 from reader.index import analysis
+from reader.index.vocabulary import FILE as VOCABULARY_FILE
+from reader.index.vocabulary import Vocabulary
 from reader.index.query import (
     Parsed,
     any_words,
     expand,
     make_parser,
+    normalize_word,
     parse,
     plain_words,
     wanted_terms,
 )
 from reader.model import Paper
 
-INDEX_SCHEMA_VERSION = 4
+INDEX_SCHEMA_VERSION = 5
 META_FILE = "reader-index.json"
 # how many of a paper's key terms "more like this" searches with
 SIMILAR_TERMS = 15
@@ -63,9 +66,8 @@ def make_schema() -> Schema:
         id=ID(stored=True, unique=True),
         # A query word that analysis splits (8bit, GPT-4o) is searched as a phrase.
         title=TEXT(analyzer=text(), field_boost=2.0, phrase=True,
-                   multitoken_query="phrase", spelling=True),
-        abstract=TEXT(analyzer=text(), phrase=True, multitoken_query="phrase",
-                      spelling=True),
+                   multitoken_query="phrase"),
+        abstract=TEXT(analyzer=text(), phrase=True, multitoken_query="phrase"),
         author=TEXT(analyzer=analysis.name_analyzer(), phrase=True, multitoken_query="phrase"),
         source=TEXT(analyzer=analysis.name_analyzer(), phrase=True, multitoken_query="phrase"),
         cat=KEYWORD(lowercase=True, scorable=False),
@@ -102,6 +104,7 @@ class SearchIndex:
         self._lock = threading.RLock()
         self._searcher = None
         self._parser = None
+        self._vocabulary: Vocabulary | None = None
         # Set when reading the index failed: it must be rebuilt before use.
         self.damaged = False
 
@@ -147,9 +150,11 @@ class SearchIndex:
         ix = whoosh.index.create_in(building, make_schema())
         # Non-compound segments are memory-mapped instead of read into memory.
         writer = ix.writer(limitmb=128, compound=False)
+        vocabulary = Vocabulary()
         try:
-            done = _feed(writer.add_document, papers, total, progress)
+            done = _feed(writer.add_document, papers, total, progress, vocabulary)
             writer.commit()
+            vocabulary.save(building)
         except BaseException:
             writer.cancel()
             shutil.rmtree(building, ignore_errors=True)
@@ -179,9 +184,15 @@ class SearchIndex:
             # Another process's writer holds the lock for at most one update: wait.
             writer = ix.writer(limitmb=128, compound=False, timeout=60.0, delay=0.25)
             try:
+                vocabulary = Vocabulary.load(self.path)
+            except (OSError, ValueError):
+                vocabulary = Vocabulary()  # the check rebuilds an index without one
+            try:
                 for paper_id in removed:
                     writer.delete_by_term("id", paper_id)
-                done = _feed(writer.update_document, papers, total, progress)
+                done = _feed(writer.update_document, papers, total, progress, vocabulary)
+                # the words first: a crash before the commit leaves extra words (harmless)
+                vocabulary.save(self.path)
                 writer.commit()
             except BaseException:
                 writer.cancel()
@@ -240,16 +251,41 @@ class SearchIndex:
                 searcher = ix.searcher()
                 searcher.doc_count()
                 self._parser = make_parser(ix.schema)
+                if not (self.path / VOCABULARY_FILE).is_file():
+                    raise FileNotFoundError(self.path / VOCABULARY_FILE)
             except Exception as error:  # damage shows as many exception types
                 self.damaged = True
                 raise IndexUnavailable(f"{self.path}: unreadable index ({error!r})") from error
             self._searcher = searcher
         return self._searcher
 
+    def _words(self) -> Vocabulary:
+        """The vocabulary, read on first use (call with the lock held, index open)."""
+        if self._vocabulary is None:
+            try:
+                self._vocabulary = Vocabulary.load(self.path)
+            except (OSError, ValueError) as error:
+                self._close_searcher()
+                self.damaged = True
+                raise IndexUnavailable(f"{self.path}: unreadable word list ({error})") \
+                    from error
+        return self._vocabulary
+
+    def warm(self) -> None:
+        """Open the index and read the vocabulary now, so that the first prefix or
+        fuzzy search does not wait for it (run it in a worker)."""
+        with self._lock:
+            try:
+                self._open()
+                self._words()
+            except IndexUnavailable:
+                pass
+
     def _close_searcher(self) -> None:
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
+            self._vocabulary = None
 
     def close(self) -> None:
         with self._lock:
@@ -298,7 +334,7 @@ class SearchIndex:
         with self._lock:
             searcher = self._open()
             try:
-                expanded = expand(q, searcher)
+                expanded = expand(q, searcher, self._words())
                 results = searcher.search(expanded, limit=None if only is not None else limit)
                 ids = [hit["id"] for hit in results]
             except Exception as error:  # the index itself is damaged
@@ -318,7 +354,7 @@ class SearchIndex:
         with self._lock:
             searcher = self._open()
             try:
-                expanded = expand(q, searcher)
+                expanded = expand(q, searcher, self._words())
                 results = searcher.search(expanded, limit=limit)
                 ids = [hit["id"] for hit in results]
                 if len(ids) < limit:
@@ -370,7 +406,7 @@ class SearchIndex:
                 if (word in ("AND", "OR", "NOT") or word.isdigit() or not analysis.terms(word)
                         or self._known(reader, word)):
                     continue  # operators, numbers, stop words and known words stay
-                better = self._closest(reader, word.lower())
+                better = self._closest(normalize_word(word))
                 if better and better != word.lower():
                     corrected = re.sub(rf"\b{re.escape(word)}\b", better, corrected, count=1)
                     changed = True
@@ -384,23 +420,24 @@ class SearchIndex:
             for fieldname in ("title", "abstract", "author")
         )
 
-    @staticmethod
-    def _closest(reader, word: str) -> str | None:
-        """The most frequent indexed word one edit away (two for long words)."""
-        candidates: dict[str, int] = {}
-        for fieldname in ("spell_title", "spell_abstract"):
-            tries = [(1, 1)] + ([(2, 3)] if len(word) >= 7 else [])
-            for maxdist, prefix in tries:
-                for found in reader.terms_within(fieldname, word, maxdist, prefix=prefix):
-                    found = found.decode("utf-8") if isinstance(found, bytes) else found
-                    candidates[found] = candidates.get(found, 0) + reader.doc_frequency(
-                        fieldname, found
-                    )
-                if candidates:
-                    break
+    def _closest(self, word: str) -> str | None:
+        """The word most papers use one edit away, keeping the first letter; else two
+        known words run together; else (long words) two edits away, keeping the first
+        three letters."""
+        vocabulary = self._words()
+        candidates = {w for w in vocabulary.within(word, 1) if w[:1] == word[:1]}
+        candidates.discard(word)
+        if not candidates:
+            # words written joined that papers hyphenate: smartphonebased, testtime
+            split = vocabulary.split_joined(word)
+            if split:
+                return " ".join(split)
+        if not candidates and len(word) >= 7:
+            candidates = {w for w in vocabulary.within(word, 2) if w[:3] == word[:3]}
+            candidates.discard(word)
         if not candidates:
             return None
-        return max(sorted(candidates), key=candidates.__getitem__)
+        return vocabulary.most_used(candidates, 1)[0]
 
 
 _FIELD_SYNTAX = re.compile(r"\w:|[\"*~()]")
@@ -411,14 +448,16 @@ def _progress_step(total: int) -> int:
 
 
 def _feed(write: Callable[..., None], papers: Iterable[Paper], total: int,
-          progress: Progress | None) -> int:
-    """Give every paper to the writer, reporting progress about every 1%."""
+          progress: Progress | None, vocabulary: Vocabulary) -> int:
+    """Give every paper to the writer (and its words to the vocabulary), reporting
+    progress about every 1%."""
     step = _progress_step(total)
     done = 0
     if progress:
         progress(0, total)
     for paper in papers:
         write(**_document(paper))
+        vocabulary.add((paper.title, paper.abstract))
         done += 1
         if progress and done % step == 0:
             progress(done, total)

@@ -9,9 +9,9 @@ aliases), dates ``year:2023``, ``year:2020..2024``, ``date:>2025-01``, ``date:<2
 Anything the parser cannot make sense of falls back to its plain words with a quiet
 hint, so a query never raises.
 
-Prefix and fuzzy words are expanded against the index's unstemmed word lists (the
-spelling fields), at most ``MAX_EXPANSIONS`` words, most frequent first, and then
-stemmed: ``optimiz*`` finds "optimizers" and "optimization" though the index holds
+Prefix and fuzzy words in titles and abstracts are expanded against the library's
+words as written (``vocabulary.py``), at most ``MAX_EXPANSIONS`` words, most used
+first, and then stemmed: ``optimiz*`` finds "optimizers" and "optimization" though the index holds
 the stem ``optim``, and a one-letter prefix cannot make a query walk the whole term
 dictionary.
 """
@@ -29,10 +29,13 @@ from whoosh.fields import Schema
 from whoosh.support.charset import accent_map
 
 from reader.index.analysis import fold_text, terms
+from reader.index.vocabulary import Vocabulary
 
 DEFAULT_FIELDS = ("title", "abstract", "author")
 ALIASES = {"author": ["authors", "by"], "cat": ["category", "categories"]}
 MAX_EXPANSIONS = 48
+# the fields whose terms are stems: their words come from the vocabulary
+STEMMED_FIELDS = ("title", "abstract")
 _SCAN_LIMIT = 400
 _MINUS = re.compile(r"(^|[\s(])-(?=[\w\"(])")
 _WORDS = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -190,8 +193,11 @@ def plain_query(parser: qparser.QueryParser, text: str) -> query.Query:
 # -- expansion --------------------------------------------------------------------------
 
 
-def _normalize(word: str) -> str:
+def normalize_word(word: str) -> str:
+    """A typed word as the vocabulary holds words (folded, lower case, no accents)."""
     return fold_text(word).lower().translate(accent_map)
+
+
 
 
 def _prefix_forms(prefix: str) -> list[str]:
@@ -204,44 +210,56 @@ def _prefix_forms(prefix: str) -> list[str]:
     return forms
 
 
-def _top(reader, fieldname: str, words: list[str]) -> list[str]:
+def _decode(values) -> list[str]:
+    return [v.decode("utf-8") if isinstance(v, bytes) else v for v in values]
+
+
+def _field_words(node: query.Query, reader) -> list[str]:
+    """Expansions from the field's own terms (author, source, cat: not stemmed)."""
+    fieldname = node.fieldname
+    if isinstance(node, query.FuzzyTerm):
+        word = normalize_word(getattr(node, "typed_word", node.text))
+        # The first letter is taken as typed: scanning the whole field costs seconds.
+        found = set(_decode(reader.terms_within(fieldname, word, min(node.maxdist, 1),
+                                                prefix=1)))
+        if reader.frequency(fieldname, word):
+            found.add(word)
+        words = list(found)
+    else:
+        pattern = None if isinstance(node, query.Prefix) else normalize_word(node.text)
+        prefix = (normalize_word(node.text) if pattern is None
+                  else re.split(r"[*?]", pattern, maxsplit=1)[0])
+        words = []
+        if prefix:
+            found = _decode(islice(reader.expand_prefix(fieldname, prefix), _SCAN_LIMIT))
+            words = [w for w in found if pattern is None or fnmatchcase(w, pattern)]
     if len(words) <= MAX_EXPANSIONS:
         return words
     ranked = sorted(words, key=lambda w: reader.doc_frequency(fieldname, w), reverse=True)
     return ranked[:MAX_EXPANSIONS]
 
 
-def _decode(values) -> list[str]:
-    return [v.decode("utf-8") if isinstance(v, bytes) else v for v in values]
-
-
-def _words_for(node: query.Query, reader, wordfield: str) -> list[str]:
+def _vocabulary_words(node: query.Query, vocabulary: Vocabulary) -> list[str]:
+    """Expansions from the library's words as written (titles and abstracts)."""
     if isinstance(node, query.FuzzyTerm):
-        word = _normalize(getattr(node, "typed_word", node.text))
-        # The first letter is taken as typed: scanning the whole vocabulary costs seconds.
-        found = set(_decode(reader.terms_within(wordfield, word, min(node.maxdist, 1),
-                                                prefix=1)))
-        if reader.frequency(wordfield, word):
-            found.add(word)
-        return list(found)
-    if isinstance(node, query.Prefix):
-        pattern = None
-        prefixes = _prefix_forms(_normalize(node.text))
+        words = vocabulary.within(normalize_word(getattr(node, "typed_word", node.text)),
+                                  min(node.maxdist, 1))
+    elif isinstance(node, query.Prefix):
+        words = {word for prefix in _prefix_forms(normalize_word(node.text)) if prefix
+                 for word in vocabulary.starting_with(prefix, _SCAN_LIMIT * 5)}
     else:  # Wildcard: the part before the first wildcard, then the whole pattern
-        pattern = _normalize(node.text)
+        pattern = normalize_word(node.text)
         head = re.split(r"[*?]", pattern, maxsplit=1)[0]
-        prefixes = [head]
-    words: list[str] = []
-    for prefix in prefixes:
-        if not prefix:
-            continue
-        found = _decode(islice(reader.expand_prefix(wordfield, prefix), _SCAN_LIMIT))
-        words.extend(w for w in found if pattern is None or fnmatchcase(w, pattern))
-    return words
+        words = {w for w in vocabulary.starting_with(head, _SCAN_LIMIT * 5) if head
+                 and fnmatchcase(w, pattern)}
+    return vocabulary.most_used(words, MAX_EXPANSIONS)
 
 
-def expand(q: query.Query, searcher) -> query.Query:
-    """``q`` with every prefix, wildcard and fuzzy term replaced by the terms it means."""
+def expand(q: query.Query, searcher, vocabulary: Vocabulary | None = None) -> query.Query:
+    """``q`` with every prefix, wildcard and fuzzy term replaced by the terms it means.
+
+    Title and abstract words come from ``vocabulary`` (then analysed into the index's
+    stemmed terms); other fields expand over their own terms."""
     reader = searcher.reader()
     schema = searcher.schema
 
@@ -254,14 +272,11 @@ def expand(q: query.Query, searcher) -> query.Query:
         fieldname = node.fieldname
         if fieldname not in schema:
             return query.NullQuery
-        wordfield = schema[fieldname].spelling_fieldname(fieldname)
-        if wordfield not in schema:
-            wordfield = fieldname
-        words = _top(reader, wordfield, _words_for(node, reader, wordfield))
-        if wordfield == fieldname:
-            found = sorted(set(words))
-        else:
+        if fieldname in STEMMED_FIELDS:
+            words = _vocabulary_words(node, vocabulary) if vocabulary is not None else []
             found = sorted({term for word in words for term in terms(word)})
+        else:
+            found = sorted(set(_field_words(node, reader)))
         if not found:
             return query.NullQuery
         return query.Or([query.Term(fieldname, term) for term in found], boost=node.boost)

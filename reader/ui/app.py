@@ -108,6 +108,8 @@ class ReaderApp(App[None]):
         try:
             # Cheap when the index is current (one small file and a probe query).
             self.library.ensure_index(self._report("indexing"))
+            # then what the first prefix or fuzzy search would otherwise wait for
+            self.library.index.warm()
         finally:
             self.call_from_thread(setattr, self, "busy", None)
 

@@ -33,7 +33,8 @@ from reader.ui.widgets.paper_list import PaperList
 from reader.ui.widgets.search_box import SearchBox
 from reader.ui.widgets.status_line import StatusLine
 
-SEARCH_DELAY = 0.15
+# a pause after a key press before searching: typing fast runs only the last query
+SEARCH_DELAY = 0.06
 NARROW = "-narrow"
 DEFAULT_SPLIT = 45
 # With fewer results than this, look for a "did you mean" suggestion.
@@ -175,7 +176,10 @@ class LibraryScreen(PaperActions, Screen[None]):
         self.app.call_from_thread(self._show_results, view)
         if text.strip() and (result.relaxed or len(result.ids) < FEW_RESULTS):
             # Only now, and still in the worker: suggestions walk the word lists.
-            suggestion = library.suggest(text)
+            try:
+                suggestion = library.suggest(text)
+            except IndexUnavailable:
+                suggestion = None
             if suggestion and not worker.is_cancelled:
                 self.app.call_from_thread(self._show_suggestion, text, suggestion)
 
