@@ -1,0 +1,149 @@
+"""Tags: the store's tag API, the v4 -> v5 migration, ``tag:`` in queries, backups and
+exports carrying tags, and the app's ``t`` prompt driven with the pilot."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from reader.model import make_paper
+from reader.store import Store
+from reader.store.schema import MIGRATIONS, SCHEMA_VERSION
+from reader.tags import TagError, normalize_tag, split_tags
+
+
+def paper(title: str):
+    return make_paper(title, f"The abstract of {title}, long enough to read.")
+
+
+ADAM = paper("Adam: a method for stochastic optimization")
+LION = paper("Symbolic discovery of optimization algorithms")
+
+
+@pytest.fixture
+def store(tmp_path):
+    opened = Store(tmp_path / "library.sqlite3")
+    yield opened
+    opened.close()
+
+
+# -- the tag's one form ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed, kept", [
+    ("toread", "toread"), ("  ToRead ", "toread"), ("#toread", "toread"),
+    ("reading group", "reading-group"), ("ml\ttheory", "ml-theory"),
+    ("[bold]x[/bold]", "[bold]x[/bold]"), ("c++", "c++"), ("ＭＬ", "ml"),
+])
+def test_a_tag_has_one_form(typed, kept):
+    assert normalize_tag(typed) == kept
+
+
+@pytest.mark.parametrize("typed, problem", [
+    ("", "empty"), ("  # ", "empty"), ("bad\x1b[31m", "control"), ("a\x00b", "control"),
+    ("a,b", "commas"), ('say"x', "quotes"), ("-x", "start with '-'"), ("x" * 41, "longer"),
+])
+def test_a_bad_tag_is_refused_in_one_line(typed, problem):
+    with pytest.raises(TagError) as raised:
+        normalize_tag(typed)
+    message = str(raised.value)
+    assert problem in message and "\n" not in message and "\x1b" not in message
+
+
+def test_a_typed_line_splits_on_spaces_and_commas():
+    assert split_tags("ToRead, ml  theory,toread #x") == ["toread", "ml", "theory", "x"]
+    assert split_tags("  ,  ") == []
+
+
+# -- the store ---------------------------------------------------------------------------
+
+
+def test_tags_are_added_removed_and_counted(store):
+    store.add_papers([ADAM, LION])
+    assert store.add_tag(ADAM.id, "ToRead", added_at=10.0)
+    assert not store.add_tag(ADAM.id, "toread", added_at=20.0)  # keeps its first time
+    store.add_tag(ADAM.id, "optim")
+    store.add_tag(LION.id, "toread")
+    assert store.tags_of(ADAM.id) == ["optim", "toread"]
+    assert store.tag_rows_of(ADAM.id)[1] == ("toread", 10.0)
+    assert store.all_tags() == [("optim", 1), ("toread", 2)]
+    assert store.ids_with_tag("TOREAD") == {ADAM.id, LION.id}
+    assert store.ids_with_tags(["toread", "optim"]) == {ADAM.id}
+    assert store.ids_with_tags() == {ADAM.id, LION.id}
+    assert store.tags_for([ADAM.id, LION.id, "arxiv:none"]) == {
+        ADAM.id: ("optim", "toread"), LION.id: ("toread",)
+    }
+    assert store.tags_for() == store.tags_for([ADAM.id, LION.id])
+    assert store.remove_tag(ADAM.id, "#ToRead")
+    assert not store.remove_tag(ADAM.id, "toread")
+    assert store.all_tags() == [("optim", 1), ("toread", 1)]
+    with pytest.raises(TagError):
+        store.add_tag(ADAM.id, "a,b")
+
+
+def test_set_tags_keeps_the_times_of_tags_kept(store):
+    store.add_tag(ADAM.id, "old", added_at=1.0)
+    store.add_tag(ADAM.id, "gone", added_at=2.0)
+    store.set_tags(ADAM.id, ["old", "New"])
+    rows = dict(store.tag_rows_of(ADAM.id))
+    assert set(rows) == {"old", "new"} and rows["old"] == 1.0 and rows["new"] > 2.0
+    store.set_tags(ADAM.id, [])
+    assert store.tags_of(ADAM.id) == []
+    store.put_tag_rows(ADAM.id, [("old", 1.0), ("gone", 2.0)])
+    assert store.tag_rows_of(ADAM.id) == [("gone", 2.0), ("old", 1.0)]
+
+
+def test_tags_batch_lookup_reads_in_chunks(store):
+    ids = [f"arxiv:{n}" for n in range(1200)]
+    for paper_id in ids[::100]:
+        store.add_tag(paper_id, "sparse")
+    found = store.tags_for(ids)
+    assert set(found) == set(ids[::100]) and found[ids[0]] == ("sparse",)
+
+
+def test_tags_survive_a_paper_being_imported_again(store):
+    store.add_papers([ADAM])
+    store.add_tag(ADAM.id, "toread")
+    store.merge_papers([ADAM], "again.bib")
+    reopened = Store(store.path)
+    try:
+        assert reopened.tags_of(ADAM.id) == ["toread"]
+    finally:
+        reopened.close()
+
+
+def test_a_store_from_schema_4_is_backed_up_and_gains_tags(tmp_path):
+    path = tmp_path / "v4.sqlite3"
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.execute("BEGIN")
+    for version in range(1, 5):
+        MIGRATIONS[version](raw)
+    raw.execute(
+        "INSERT INTO papers (id, title, abstract, added_at, norm_title)"
+        " VALUES ('arxiv:2401.00001', 'Old paper', 'old text', 1.0, 'old paper')"
+    )
+    raw.execute("INSERT INTO bookmarks (paper_id, added_at, snapshot) VALUES (?, 5.0, ?)",
+                ("arxiv:2401.00001", '{"id": "arxiv:2401.00001", "title": "Old paper"}'))
+    raw.execute("INSERT INTO notes (paper_id, text, updated_at)"
+                " VALUES ('arxiv:2401.00001', 'kept', 6.0)")
+    raw.execute("INSERT INTO read_marks (paper_id, read_at) VALUES ('arxiv:2401.00001', 7.0)")
+    raw.execute("PRAGMA user_version = 4")
+    raw.execute("COMMIT")
+    raw.close()
+    migrated = Store(path)
+    try:
+        assert SCHEMA_VERSION == 5 and migrated.schema_version == 5
+        assert [(b.paper.title, b.added_at) for b in migrated.bookmarks()] == [("Old paper", 5.0)]
+        assert migrated.all_notes() == [("arxiv:2401.00001", "kept", 6.0)]
+        assert migrated.read_ids() == {"arxiv:2401.00001"}
+        assert migrated.all_tags() == []
+        migrated.add_tag("arxiv:2401.00001", "toread", added_at=8.0)
+        assert migrated.all_tag_rows() == [("arxiv:2401.00001", "toread", 8.0)]
+    finally:
+        migrated.close()
+    [backup] = tmp_path.glob("v4.sqlite3.schema4-*.bak")
+    old = sqlite3.connect(backup)
+    assert old.execute("PRAGMA user_version").fetchone()[0] == 4
+    assert old.execute("SELECT count(*) FROM notes").fetchone()[0] == 1
+    old.close()
