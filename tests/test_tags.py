@@ -7,7 +7,9 @@ import sqlite3
 
 import pytest
 
+from reader.library import BOOKMARKS
 from reader.model import make_paper
+from reader.sources.sample import sample_papers
 from reader.store import Store
 from reader.store.schema import MIGRATIONS, SCHEMA_VERSION
 from reader.tags import TagError, normalize_tag, split_tags
@@ -147,3 +149,52 @@ def test_a_store_from_schema_4_is_backed_up_and_gains_tags(tmp_path):
     assert old.execute("PRAGMA user_version").fetchone()[0] == 4
     assert old.execute("SELECT count(*) FROM notes").fetchone()[0] == 1
     old.close()
+
+
+# -- tag: in queries ---------------------------------------------------------------------
+
+SAMPLE = sample_papers()
+QUANT = SAMPLE[8]      # "8-bit Optimizers via Block-wise Quantization" (Adam in its abstract)
+CAUTIOUS = SAMPLE[6]   # "Cautious Optimizers" (AdamW, Adam)
+QUANTUM = SAMPLE[1]    # quantum circuits: no Adam
+
+
+@pytest.fixture
+def tagged(library):
+    store = library.store
+    for item in (QUANT, CAUTIOUS, QUANTUM):
+        store.add_tag(item.id, "toread")
+    store.add_tag(QUANT.id, "Reading Group")
+    store.add_bookmark(CAUTIOUS)
+    return library
+
+
+def test_tag_alone_lists_the_papers_with_it_in_library_order(tagged):
+    assert tagged.query("tag:toread").ids == [QUANTUM.id, CAUTIOUS.id, QUANT.id]
+    assert tagged.query("tag:ToRead").ids == tagged.query("tag:toread").ids
+    assert tagged.query('tag:"reading group"').ids == [QUANT.id]
+    assert tagged.query("tag:toread tag:reading-group").ids == [QUANT.id]
+    assert tagged.query("tag:nothing").ids == []
+    assert tagged.query("tag:a,b").ids == []  # cannot be a tag: matches nothing, no error
+
+
+def test_tag_with_words_searches_among_the_tagged(tagged):
+    found = tagged.query("tag:toread adam").ids
+    assert set(found) == {QUANT.id, CAUTIOUS.id}
+    assert tagged.query("adam tag:toread").ids == found
+    everywhere = tagged.query("adam").ids
+    assert len(everywhere) > len(found)
+
+
+def test_without_a_tag_any_tag_and_is_tagged(tagged):
+    assert set(tagged.query("is:tagged").ids) == {QUANT.id, CAUTIOUS.id, QUANTUM.id}
+    assert set(tagged.query("tag:").ids) == {QUANT.id, CAUTIOUS.id, QUANTUM.id}
+    assert tagged.query("adam -tag:reading-group tag:toread").ids == [CAUTIOUS.id]
+    untagged = tagged.query("-tag:").ids
+    assert len(untagged) == len(SAMPLE) - 3 and QUANT.id not in untagged
+    assert not tagged.query("is:tagged").hint
+
+
+def test_tag_filters_the_bookmarks_view(tagged):
+    assert tagged.query("tag:toread", BOOKMARKS).ids == [CAUTIOUS.id]
+    assert tagged.query("tag:reading-group", BOOKMARKS).ids == []
