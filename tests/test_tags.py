@@ -3,11 +3,16 @@ exports carrying tags, and the app's ``t`` prompt driven with the pilot."""
 
 from __future__ import annotations
 
+import io
+import json
 import sqlite3
 
 import pytest
+from markdown_it import MarkdownIt
 
-from reader.library import BOOKMARKS
+from reader.cli import main
+from reader.exporters import markdown
+from reader.library import BOOKMARKS, Library
 from reader.model import make_paper
 from reader.sources.sample import sample_papers
 from reader.store import Store
@@ -198,3 +203,91 @@ def test_without_a_tag_any_tag_and_is_tagged(tagged):
 def test_tag_filters_the_bookmarks_view(tagged):
     assert tagged.query("tag:toread", BOOKMARKS).ids == [CAUTIOUS.id]
     assert tagged.query("tag:reading-group", BOOKMARKS).ids == []
+
+
+# -- backups, exports and the command line -----------------------------------------------
+
+
+def test_json_backup_carries_tags_with_their_times(data_dir, tmp_path, capsys, monkeypatch):
+    library = Library.open(data_dir)
+    library.store.add_bookmark(QUANT, added_at=1000.0)
+    library.store.add_tag(QUANT.id, "toread", added_at=2000.5)
+    library.store.add_tag(QUANT.id, "[bold]group", added_at=2001.0)
+    library.store.add_tag(QUANTUM.id, "later", added_at=2002.0)  # tags on any paper travel
+    rows = library.store.all_tag_rows()
+    library.close()
+    backup = tmp_path / "bookmarks.json"
+    assert main(["bookmarks", "export", "-o", str(backup)]) == 0
+    data = json.loads(backup.read_text(encoding="utf-8"))
+    assert {"paper_id": QUANT.id, "tag": "toread", "added_at": 2000.5} in data["tags"]
+
+    monkeypatch.setenv("READER_DATA_DIR", str(tmp_path / "elsewhere"))
+    assert main(["bookmarks", "import", str(backup)]) == 0
+    moved = Library(tmp_path / "elsewhere")
+    try:
+        assert moved.store.all_tag_rows() == rows
+        assert moved.query("tag:toread").ids == [QUANT.id]
+    finally:
+        moved.close()
+    # restoring again changes nothing; a tag already there keeps its time
+    assert main(["bookmarks", "import", str(backup)]) == 0
+    again = Library(tmp_path / "elsewhere")
+    try:
+        assert again.store.all_tag_rows() == rows
+    finally:
+        again.close()
+    capsys.readouterr()
+
+
+def test_a_backup_with_a_bad_tag_restores_the_rest(data_dir, tmp_path):
+    backup = tmp_path / "b.json"
+    backup.write_text(json.dumps({
+        "reader_backup": 1, "bookmarks": [],
+        "tags": [{"paper_id": QUANT.id, "tag": "ok", "added_at": 1.0},
+                 {"paper_id": QUANT.id, "tag": "bad\x1b[31m", "added_at": 1.0},
+                 {"paper_id": QUANT.id, "tag": 7, "added_at": 1.0},
+                 {"paper_id": QUANT.id, "tag": "no-time"}],
+    }), encoding="utf-8")
+    assert main(["bookmarks", "import", str(backup)]) == 0
+    library = Library(data_dir)
+    try:
+        assert library.store.all_tag_rows() == [(QUANT.id, "ok", 1.0)]
+    finally:
+        library.close()
+
+
+def test_markdown_lists_tags_literally():
+    out = io.StringIO()
+    assert markdown.write([QUANT], out, tags={QUANT.id: ("[bold]x", "toread")}) == 1
+    text = out.getvalue()
+    assert "- Tags: \\[bold\\]x, toread" in text
+    rendered = MarkdownIt("commonmark").render(text)
+    assert "Tags: [bold]x, toread" in rendered
+    assert "Tags" not in markdown.section(QUANT)
+
+
+def test_markdown_exports_carry_notes_and_tags(library, capsys):
+    library.store.add_bookmark(QUANT)
+    library.store.add_tag(QUANT.id, "toread")
+    library.set_note(QUANT.id, "Read for Friday")
+    assert main(["bookmarks", "export", "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    assert "- Tags: toread" in out and "> Read for Friday" in out
+    assert main(["export", "--format", "markdown", "--query", "tag:toread"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("## ") == 1 and "- Tags: toread" in out
+
+
+def test_reader_tags_and_reader_search_tag(library, capsys):
+    library.store.add_tag(QUANT.id, "toread")
+    library.store.add_tag(CAUTIOUS.id, "toread")
+    library.store.add_tag(CAUTIOUS.id, "adam")
+    assert main(["tags"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["adam\t1", "toread\t2"]
+    assert main(["tags", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[1] == {"tag": "toread", "papers": 2}
+    assert main(["search", "tag:toread"]) == 0
+    ids = [line.split("\t")[0] for line in capsys.readouterr().out.splitlines()]
+    assert ids == [CAUTIOUS.id, QUANT.id]
+    assert main(["search", "tag:toread", "quantization"]) == 0
+    assert capsys.readouterr().out.startswith(QUANT.id + "\t")
