@@ -8,7 +8,9 @@ import json
 import sqlite3
 
 import pytest
+from helpers import make_app, settle, titles, visible_rows
 from markdown_it import MarkdownIt
+from textual.widgets import Input
 
 from reader.cli import main
 from reader.exporters import markdown
@@ -18,6 +20,9 @@ from reader.sources.sample import sample_papers
 from reader.store import Store
 from reader.store.schema import MIGRATIONS, SCHEMA_VERSION
 from reader.tags import TagError, normalize_tag, split_tags
+from reader.ui.screens.detail_screen import DetailScreen
+from reader.ui.screens.tag_prompt import TagPrompt
+from reader.ui.widgets.paper_detail import PaperDetail
 
 
 def paper(title: str):
@@ -291,3 +296,198 @@ def test_reader_tags_and_reader_search_tag(library, capsys):
     assert ids == [CAUTIOUS.id, QUANT.id]
     assert main(["search", "tag:toread", "quantization"]) == 0
     assert capsys.readouterr().out.startswith(QUANT.id + "\t")
+
+
+# -- the app -----------------------------------------------------------------------------
+
+WIDE = (120, 36)
+NARROW = (80, 24)
+
+
+def meta_text(app) -> str:
+    return str(app.screen.query_one(PaperDetail).query_one("#meta").render())
+
+
+async def search(pilot, text: str) -> None:
+    await pilot.press("slash", *text)
+    await settle(pilot)
+
+
+async def tag(pilot, *keys: str) -> None:
+    """t, the keys, enter."""
+    await pilot.press("t")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, TagPrompt)
+    await pilot.press(*keys, "enter")
+    await settle(pilot)
+
+
+async def test_t_tags_the_paper_and_the_list_detail_search_and_u_follow(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("j")
+        await tag(pilot, *"ToRead, ml")
+        assert app.library.tags_of(SAMPLE[1].id) == ["ml", "toread"]
+        rows = visible_rows(app)
+        assert rows[1].startswith("   # Automated distribution")
+        assert rows[0].startswith("     Supervised")  # untagged rows keep their place
+        assert "Tags: ml, toread" in meta_text(app)
+        await search(pilot, "tag:toread")
+        assert titles(app) == [SAMPLE[1].title]
+        assert "Tags: ml, toread" in meta_text(app)
+        await pilot.press("escape", "u")  # leave the search box; undo the tags
+        await settle(pilot)
+        assert app.library.tags_of(SAMPLE[1].id) == []
+        assert titles(app) == []  # the search runs again: nothing has the tag now
+
+
+async def test_t_shows_the_tags_to_edit_and_completes_known_ones(data_dir):
+    app = make_app(data_dir)
+    store = app.library.store
+    store.add_tag(SAMPLE[0].id, "toread", added_at=5.0)
+    store.add_tag(SAMPLE[0].id, "reading-group", added_at=6.0)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        assert "Tags: reading-group, toread" in meta_text(app)
+        await pilot.press("t")
+        await pilot.pause()
+        answer = app.screen.query_one(Input)
+        assert answer.value == "reading-group toread "
+        await pilot.press(*["backspace"] * 7, "enter")  # delete "toread "
+        await settle(pilot)
+        assert store.tag_rows_of(SAMPLE[0].id) == [("reading-group", 6.0)]
+        assert visible_rows(app)[0].startswith("   # ")
+        assert "toread" not in meta_text(app)
+
+        await pilot.press("j", "t")
+        await pilot.pause()
+        await pilot.press(*"rea")
+        await pilot.pause()
+        await pilot.press("tab")  # takes the completion
+        assert app.screen.query_one(Input).value == "reading-group"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.library.tags_of(SAMPLE[1].id) == ["reading-group"]
+
+        await pilot.press("u")
+        assert app.library.tags_of(SAMPLE[1].id) == []
+        await pilot.press("u")  # the removed tag is back with its time
+        assert store.tag_rows_of(SAMPLE[0].id) == [("reading-group", 6.0), ("toread", 5.0)]
+        await settle(pilot)
+        await pilot.press("k")
+        assert "Tags: reading-group, toread" in meta_text(app)
+
+
+async def test_a_bad_tag_keeps_the_prompt_open_and_says_why(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("t", *"good -bad", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TagPrompt)
+        problem = str(app.screen.query_one("#problem").render())
+        assert problem == "tag '-bad': cannot start with '-'"
+        await pilot.press("escape")  # cancels: nothing changes
+        await settle(pilot)
+        assert not isinstance(app.screen, TagPrompt)
+        assert app.library.tags_of(SAMPLE[0].id) == []
+
+
+async def test_a_tag_with_markup_is_shown_literally_everywhere(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await tag(pilot, *"[bold]x[/bold] [@click=app.quit]y")
+        assert app.is_running
+        assert app.library.tags_of(SAMPLE[0].id) == ["[@click=app.quit]y", "[bold]x[/bold]"]
+        assert "Tags: [@click=app.quit]y, [bold]x[/bold]" in meta_text(app)
+        await pilot.press("ctrl+p", *"Tag: [bold]")
+        await pilot.pause(0.5)
+        assert app.is_running
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.is_running
+        assert app.screen.query_one("#search", Input).value == "tag:[bold]x[/bold]"
+        assert titles(app) == [SAMPLE[0].title]
+
+
+async def test_the_palette_lists_tags_with_counts_and_runs_them(data_dir):
+    app = make_app(data_dir)
+    for item in SAMPLE[3:5]:
+        app.library.store.add_tag(item.id, "toread")
+    app.library.store.add_tag(SAMPLE[5].id, "later")
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        commands = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Tag: toread (2)" in commands and "Tag: later (1)" in commands
+        await pilot.press("2")  # from another view: the search runs in all papers
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"Tag: toread")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.current_mode == "papers"
+        assert titles(app) == [SAMPLE[3].title, SAMPLE[4].title]
+
+
+async def test_the_bookmarks_view_marks_tags_and_t_works_there(data_dir):
+    app = make_app(data_dir)
+    app.library.store.add_bookmark(SAMPLE[2], added_at=1.0)
+    app.library.store.add_bookmark(SAMPLE[7], added_at=2.0)
+    app.library.store.add_tag(SAMPLE[2].id, "toread")
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        rows = visible_rows(app)
+        assert rows[0].startswith(" ★   ") and rows[1].startswith(" ★ # ")
+        await tag(pilot, *"later")
+        assert visible_rows(app)[0].startswith(" ★ # ")
+        await search(pilot, "tag:later")
+        assert titles(app) == [SAMPLE[7].title]
+
+
+async def test_t_in_the_full_screen_paper(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=NARROW) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        assert isinstance(app.screen, DetailScreen)
+        await tag(pilot, *"toread")
+        assert isinstance(app.screen, DetailScreen)
+        assert "Tags: toread" in meta_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert visible_rows(app)[0].startswith("   # ")
+
+
+async def test_help_and_footer_list_t(data_dir):
+    app = make_app(data_dir)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        shown = {binding.key for (_, binding, _, _) in app.active_bindings.values()
+                 if binding.show}
+        assert "t" in shown
+        await pilot.press("question_mark")
+        text = "\n".join(str(s.render()) for s in app.screen.query("Static"))
+        assert "tags: add or remove the paper's tags" in text and "tag:toread" in text
+
+
+def test_snapshot_tags_in_the_list_the_detail_and_the_prompt(snap_compare, data_dir):
+    app = make_app(data_dir)
+    store = app.library.store
+    store.add_bookmark(SAMPLE[1])
+    store.add_tag(SAMPLE[1].id, "toread")
+    store.add_tag(SAMPLE[1].id, "[bold]quantum")
+    store.add_tag(SAMPLE[2].id, "reading-group")
+    app.library.set_note(SAMPLE[2].id, "A survey")
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("j", "t", *"rea")
+        await settle(pilot)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=WIDE, run_before=run_before)
