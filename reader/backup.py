@@ -1,11 +1,12 @@
 """A full backup of the user's bookmarks, to move them to another machine.
 
 The JSON file holds, for each bookmark, the paper as the library had it and the time
-it was bookmarked, and the user's notes and read marks with their times:
+it was bookmarked, and the user's notes, read marks and tags with their times:
 ``{"reader_backup": 1, "bookmarks": [{"added_at": ..., "paper": {...}}], "notes":
-[{"paper_id", "text", "updated_at"}], "read": [{"paper_id", "read_at"}]}``. Restoring
-puts the papers back in the library (merged like any import) and everything else back
-with its original times; it never removes anything.
+[{"paper_id", "text", "updated_at"}], "read": [{"paper_id", "read_at"}], "tags":
+[{"paper_id", "tag", "added_at"}]}``. Restoring puts the papers back in the library
+(merged like any import) and everything else back with its original times; it never
+removes anything. Older backups without notes, read marks or tags restore as they are.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import TextIO
 from reader.model import Paper
 from reader.parsers import ParseError
 from reader.sources.sample import SAMPLE_SOURCE
+from reader.tags import TagError, normalize_tag
 
 FORMAT_VERSION = 1
 SOURCE = "bookmarks backup"
@@ -34,6 +36,10 @@ def write_bookmarks(library, out: TextIO) -> int:
             for paper_id, text, at in store.all_notes()
         ],
         "read": [{"paper_id": paper_id, "read_at": at} for paper_id, at in store.all_read_marks()],
+        "tags": [
+            {"paper_id": paper_id, "tag": tag, "added_at": at}
+            for paper_id, tag, at in store.all_tag_rows()
+        ],
     }
     json.dump(data, out, ensure_ascii=False, indent=1)
     out.write("\n")
@@ -78,6 +84,8 @@ def restore_bookmarks(library, path: Path) -> tuple[int, int]:
         [(n["paper_id"], n["text"], float(n["updated_at"])) for n in _records(data, "notes")
          if isinstance(n.get("text"), str)],
         [(r["paper_id"], float(r["read_at"])) for r in _records(data, "read")],
+        [(t["paper_id"], t["tag"], float(t["added_at"])) for t in _records(data, "tags")
+         if _is_tag(t["tag"])],
     )
     return len(restored), counts.added
 
@@ -85,10 +93,18 @@ def restore_bookmarks(library, path: Path) -> tuple[int, int]:
 def _records(data: dict, key: str) -> list[dict]:
     """The well-formed entries of an optional list (older backups have none)."""
     entries = data.get(key) or []
-    needed = {"notes": ("paper_id", "text", "updated_at"), "read": ("paper_id", "read_at")}[key]
+    needed = {"notes": ("paper_id", "text", "updated_at"), "read": ("paper_id", "read_at"),
+              "tags": ("paper_id", "tag", "added_at")}[key]
     return [
         entry for entry in entries
         if isinstance(entry, dict) and all(name in entry for name in needed)
         and isinstance(entry["paper_id"], str)
         and isinstance(entry[needed[-1]], (int, float))
     ]
+
+
+def _is_tag(value: object) -> bool:
+    try:
+        return isinstance(value, str) and bool(normalize_tag(value))
+    except TagError:
+        return False

@@ -79,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     backup_in.add_argument("path", metavar="FILE", type=Path)
 
+    tags = commands.add_parser(
+        "tags", parents=[common],
+        help="print your tags and how many papers have each (search them with tag:NAME)",
+    )
+    tags.add_argument("--json", action="store_true", help="print JSON")
+
     commands.add_parser(
         "paths", parents=[common], help="print where the data and the index live"
     )
@@ -211,6 +217,19 @@ def _bookmarks(library, args) -> int:
     return 0
 
 
+def _tags(library, args) -> int:
+    """``tag<TAB>papers`` lines, by name (or JSON)."""
+    found = library.store.all_tags()
+    if args.json:
+        json.dump([{"tag": tag, "papers": count} for tag, count in found], sys.stdout,
+                  ensure_ascii=False, indent=2)
+        print()
+        return 0
+    for tag, count in found:
+        print(f"{tag}\t{count}")
+    return 0
+
+
 def _print_papers(papers, as_json: bool, extras: list[dict] | None = None) -> None:
     """``id<TAB>title`` lines (titles made safe for a terminal), or a JSON list."""
     if as_json:
@@ -322,8 +341,6 @@ def _bar(done: int, total: int, width: int = 30) -> str:
 
 
 def _export(library, args) -> int:
-    from reader.exporters import FORMATS as EXPORT_FORMATS
-
     if args.query:
         library.ensure_index()
         scope = "bookmarks" if args.bookmarks else "all"
@@ -334,8 +351,21 @@ def _export(library, args) -> int:
         papers = [bookmark.paper for bookmark in library.bookmarks()]
     else:
         papers = library.store.iter_papers()
-    write = EXPORT_FORMATS[args.format]
-    return _write_out(args.output, lambda out: write(papers, out), "papers")
+    return _write_out(args.output, lambda out: _write_papers(library, args.format, papers, out),
+                      "papers")
+
+
+def _write_papers(library, fmt: str, papers, out) -> int:
+    """``papers`` in the export format ``fmt``; Markdown with the user's notes and tags."""
+    from reader.exporters import FORMATS as EXPORT_FORMATS
+
+    if fmt != "markdown":
+        return EXPORT_FORMATS[fmt](papers, out)
+    from reader.exporters import markdown
+
+    store = library.store
+    notes = {paper_id: text for paper_id, text, _ in store.all_notes()}
+    return markdown.write(papers, out, notes, tags=store.tags_for())
 
 
 def _export_bookmarks(library, fmt: str, out) -> int:
@@ -343,9 +373,7 @@ def _export_bookmarks(library, fmt: str, out) -> int:
         from reader.backup import write_bookmarks
 
         return write_bookmarks(library, out)
-    from reader.exporters import FORMATS as EXPORT_FORMATS
-
-    return EXPORT_FORMATS[fmt]([b.paper for b in library.bookmarks()], out)
+    return _write_papers(library, fmt, [b.paper for b in library.bookmarks()], out)
 
 
 def _write_out(output: Path | None, write, what: str) -> int:
@@ -408,7 +436,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 0
             handlers = {"search": _search, "links": _links, "import": _import,
                         "export": _export, "fetch": _fetch, "update": _update,
-                        "bookmarks": _bookmarks}
+                        "bookmarks": _bookmarks, "tags": _tags}
             return handlers[args.command](library, args)
         finally:
             library.close()

@@ -22,6 +22,7 @@ from reader.model import Paper
 from reader.results import PAGE, LibraryOrder, Ranked
 from reader.sources.sample import SAMPLE_SOURCE, sample_papers
 from reader.store import Bookmark, Store
+from reader.tags import TagError
 
 ALL = "all"
 NEW = "new"
@@ -32,7 +33,7 @@ BOOKMARKS = "bookmarks"
 
 
 SORTS = ("relevance", "newest", "oldest", "title", "upvotes")
-FLAGS = ("bookmarked", "new", "read", "unread")
+FLAGS = ("bookmarked", "new", "read", "unread", "tagged")
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,11 +170,14 @@ class Library:
         An empty query lists the scope in its natural order: the library in the order
         papers arrived, bookmarks newest first. With words, results are ranked by
         relevance unless ``sort`` (``newest``, ``oldest``, ``title``) says otherwise.
-        ``is:bookmarked`` in the text keeps only bookmarked papers. With ``like`` (a
-        paper id), the search is among the papers most like that one, most alike first.
+        ``is:bookmarked`` in the text keeps only bookmarked papers; ``tag:name`` only
+        papers with that tag (``-tag:name``: without it; ``is:tagged``: any tag). With
+        ``like`` (a paper id), the search is among the papers most like that one, most
+        alike first.
         Raises ``IndexUnavailable`` if the index must be rebuilt first.
         """
         text, note_words = _take_note_terms(text)
+        text, (tags_wanted, tags_unwanted) = _take_tag_terms(text)
         parsed = self.index.parse(text)
         hints = [parsed.hint] if parsed.hint else []
         only: set[str] | None = None
@@ -185,6 +189,9 @@ class Library:
         if note_words is not None:
             noted = self.store.ids_with_notes(note_words)
             only = noted if only is None else only & noted
+        if tags_wanted is not None or "tagged" in parsed.flags:
+            tagged = self._ids_tagged(tags_wanted or [])
+            only = tagged if only is None else only & tagged
         if scope == NEW or "new" in parsed.flags:
             new = set(self.new_ids())
             only = new if only is None else only & new
@@ -201,9 +208,9 @@ class Library:
                 ids = [i for i in similar.ids if i in only]
                 terms = similar.terms
             elif scope == BOOKMARKS:
-                ids = self.store.bookmark_ids_newest_first()
+                ids = [i for i in self.store.bookmark_ids_newest_first() if i in only]
             elif scope == NEW:
-                ids = self.new_ids()
+                ids = [i for i in self.new_ids() if only is None or i in only]
             elif only is not None:
                 ids = [i for i in self.store.sorted_ids(None, "added") if i in only]
             elif read_flags or sort not in (None, natural, "relevance"):
@@ -229,6 +236,10 @@ class Library:
                 ids = [paper_id for paper_id in ids if paper_id in read]
             if "unread" in parsed.flags:
                 ids = [paper_id for paper_id in ids if paper_id not in read]
+        if tags_unwanted is not None:  # -tag:x, or -tag: (papers without tags)
+            unwanted = set().union(*(self._ids_tagged([tag]) for tag in tags_unwanted)) \
+                if tags_unwanted else self._ids_tagged([])
+            ids = [paper_id for paper_id in ids if paper_id not in unwanted]
         sort = sort if sort in SORTS else natural
         listing = parsed.query is None and similar is None and scope == ALL and only is None
         if sort not in (natural, "relevance") and not listing:  # (a listing came sorted)
@@ -300,8 +311,41 @@ class Library:
     def bookmarks(self) -> list[Bookmark]:
         return self.store.bookmarks()
 
+    def tags_of(self, paper_id: str) -> list[str]:
+        return self.store.tags_of(paper_id)
+
+    def set_tags(self, paper_id: str, tags: Sequence[str]) -> None:
+        """Give the paper exactly these tags, committed before this returns."""
+        self.store.set_tags(paper_id, tags)
+
+    def _ids_tagged(self, tags: Sequence[str]) -> set[str]:
+        """Papers with every one of ``tags`` (none: any tag); a name that cannot be a
+        tag matches nothing."""
+        try:
+            return self.store.ids_with_tags(tags)
+        except TagError:
+            return set()
+
 
 _NOTE = re.compile(r'(?<![\w:])note:("[^"]*"?|\S*)')
+
+
+_TAG = re.compile(r'(?<![\w:])(-?)tag:("[^"]*"?|\S*)')
+
+
+def _take_tag_terms(text: str) -> tuple[str, tuple[list[str] | None, list[str] | None]]:
+    """``tag:name`` and ``-tag:name`` taken out of a query: (the tags a paper must have,
+    the tags it must not), each None when the query does not ask; ``tag:`` alone is
+    any tag and ``-tag:`` alone no tag at all (``[]``)."""
+    wanted: list[str] | None = None
+    unwanted: list[str] | None = None
+    for minus, value in _TAG.findall(text):
+        names = [value.strip('"')] if value.strip('"').strip() else []
+        if minus:
+            unwanted = (unwanted or []) + names
+        else:
+            wanted = (wanted or []) + names
+    return _TAG.sub(" ", text), (wanted, unwanted)
 
 
 def _take_note_terms(text: str) -> tuple[str, list[str] | None]:

@@ -130,7 +130,7 @@ async def test_bookmark_marks_the_row_and_shows_in_bookmarks_view(data_dir):
         await search(pilot, "quantization")
         await pilot.press("escape", "b")
         await settle(pilot)
-        assert visible_rows(app)[0].startswith(" ★  8-bit Optimizers")
+        assert visible_rows(app)[0].startswith(" ★   8-bit Optimizers")
         assert "★ 1 bookmarked" in status_text(app)
         assert "bookmarked" in str(app.screen.query_one("#meta").render())
         await pilot.press("2")
@@ -177,7 +177,7 @@ async def test_bookmark_survives_a_restart(data_dir):
         await pilot.press("2")
         await settle(pilot)
         assert titles(again) == [QUANT]
-        assert visible_rows(again)[0].startswith(" ★  8-bit")
+        assert visible_rows(again)[0].startswith(" ★   8-bit")
 
 
 async def test_narrow_terminal_opens_detail_full_screen(data_dir):
@@ -361,7 +361,7 @@ async def test_search_rows_show_a_snippet_and_the_detail_highlights(data_dir):
         await search(pilot, "quantization")
         rows = visible_rows(app)
         assert rows[0].strip().startswith("8-bit Optimizers")
-        assert "quantization" in rows[1] and rows[1].startswith("    …")
+        assert "quantization" in rows[1] and rows[1].startswith("     …")
         assert rows[2].strip().startswith("Memory Efficient Optimizers")
         abstract = app.screen.query_one(PaperDetail).query_one("#abstract").render()
         lit = {abstract.plain[span.start:span.end] for span in abstract.spans}
@@ -671,7 +671,7 @@ async def test_n_writes_a_note_saved_as_you_type_and_searchable(data_dir):
         await pilot.pause()
         note = str(app.screen.query_one(PaperDetail).query_one("#note").render())
         assert note == "For the [bold] reading group"
-        assert visible_rows(app)[1].startswith("  ✎ Automated")  # the list marks notes
+        assert visible_rows(app)[1].startswith("  ✎  Automated")  # the list marks notes
         await search(pilot, 'note:"reading group"')
         assert titles(app) == [SAMPLE[1].title]
 

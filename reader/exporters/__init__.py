@@ -6,7 +6,8 @@
 
 It writes each paper to ``out`` as it goes (the papers may be a generator over a large
 library), adds the user's note for a paper when ``notes`` has one under the paper's id
-(where the format has a place for it), and returns how many papers it wrote.
+(where the format has a place for it), and returns how many papers it wrote. The
+Markdown writer also takes ``tags`` (a paper id to its tags) and lists them.
 :data:`EXTENSIONS` gives each format's usual file name extension.
 
 ===========  ====================================================================
@@ -16,7 +17,7 @@ bibtex       BibTeX entries for LaTeX, LaTeX-special characters escaped
 ris          RIS records (Zotero, EndNote, Mendeley)
 csv          a spreadsheet: id, title, authors, published, venue, doi, url, arxiv_id,
              categories, abstract (and note, when notes are given)
-markdown     a readable list: title, authors, date, links, abstract and note
+markdown     a readable list: title, authors, date, links, tags, abstract and note
 ===========  ====================================================================
 """
 

@@ -2,15 +2,16 @@
 
 Each paper is a ``## Title`` heading, a short list (authors, date and venue, links),
 the abstract as paragraphs, and the user's note as a block quote when ``notes`` has
-one. Titles, authors and abstracts are escaped minimally so that they show literally
-("[bold] *x*" stays that, not a link and emphasis) while LaTeX like ``$\\alpha$`` is
-left readable; the note is the user's own text and is written as it is.
+one; the user's tags, when ``tags`` has some, are a line of the list. Titles, authors,
+abstracts and tags are escaped minimally so that they show literally ("[bold] *x*"
+stays that, not a link and emphasis) while LaTeX like ``$\\alpha$`` is left readable;
+the note is the user's own text and is written as it is.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TextIO
 
 from reader.exporters import arxiv_abs_url, arxiv_pdf_url
@@ -56,7 +57,7 @@ def _paragraphs(text: str) -> str:
                        if part.strip())
 
 
-def section(paper: Paper, note: str | None = None) -> str:
+def section(paper: Paper, note: str | None = None, tags: Sequence[str] = ()) -> str:
     """The Markdown for one paper, ending in a blank line."""
     lines = [f"## {_heading(paper.title)}", ""]
     details = []
@@ -78,6 +79,8 @@ def section(paper: Paper, note: str | None = None) -> str:
         links.append(_link(escape(f"DOI {paper.doi}"), f"https://doi.org/{paper.doi}"))
     if links:
         details.append("Links: " + " · ".join(links))
+    if tags:
+        details.append("Tags: " + escape(", ".join(tags), line_start=False))
     if details:
         lines += [f"- {detail}" for detail in details] + [""]
     if paper.abstract.strip():
@@ -88,9 +91,14 @@ def section(paper: Paper, note: str | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(papers: Iterable[Paper], out: TextIO, notes: Mapping[str, str] | None = None) -> int:
+def write(
+    papers: Iterable[Paper],
+    out: TextIO,
+    notes: Mapping[str, str] | None = None,
+    tags: Mapping[str, Sequence[str]] | None = None,
+) -> int:
     count = 0
     for paper in papers:
-        out.write(section(paper, (notes or {}).get(paper.id)))
+        out.write(section(paper, (notes or {}).get(paper.id), (tags or {}).get(paper.id, ())))
         count += 1
     return count

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from reader.model import normalize_title
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _V1 = """
     CREATE TABLE meta (
@@ -112,6 +112,18 @@ _V4 = """
 """
 
 
+_V5 = """
+    -- the user's tags on papers (normalised: reader.tags), and when each was added
+    CREATE TABLE tags (
+        paper_id TEXT NOT NULL,
+        tag      TEXT NOT NULL,
+        added_at REAL NOT NULL,
+        PRIMARY KEY (paper_id, tag)
+    ) WITHOUT ROWID;
+    CREATE INDEX tags_by_tag ON tags (tag)
+"""
+
+
 def _v2_fill(conn: sqlite3.Connection) -> None:
     rows = conn.execute("SELECT seq, id, title FROM papers").fetchall()
     conn.executemany(
@@ -152,4 +164,5 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     2: _v2,
     3: _script(_V3),
     4: _script(_V4),
+    5: _script(_V5),
 }

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from reader.model import MERGEABLE_FIELDS, Paper, normalize_title
 from reader.store.schema import MIGRATIONS, SCHEMA_VERSION
+from reader.tags import normalize_tag, unique
 
 _FIELDS = (
     "id", "title", "abstract", "authors", "published", "updated", "url", "pdf_url",
@@ -619,6 +620,106 @@ class Store:
                                             for _ in containing)
         return {row[0] for row in self._conn.execute(sql, list(containing))}
 
+    # -- tags ----------------------------------------------------------------------------
+    # Tags are normalised here too (reader.tags), so no caller can store two spellings
+    # of one tag; a bad one raises TagError.
+
+    def tags_of(self, paper_id: str) -> list[str]:
+        """The paper's tags, by name."""
+        return [tag for tag, _ in self.tag_rows_of(paper_id)]
+
+    def tag_rows_of(self, paper_id: str) -> list[tuple[str, float]]:
+        """(tag, added at) of the paper's tags, by name."""
+        return list(self._conn.execute(
+            "SELECT tag, added_at FROM tags WHERE paper_id = ? ORDER BY tag", (paper_id,)
+        ))
+
+    def add_tag(self, paper_id: str, tag: str, added_at: float | None = None) -> bool:
+        """Tag the paper (a tag it has keeps its time); return whether it is new."""
+        with self._transaction() as tx:
+            return tx.execute(
+                "INSERT OR IGNORE INTO tags (paper_id, tag, added_at) VALUES (?, ?, ?)",
+                (paper_id, normalize_tag(tag), time.time() if added_at is None else added_at),
+            ).rowcount > 0
+
+    def remove_tag(self, paper_id: str, tag: str) -> bool:
+        """Take the tag off the paper; return whether it had it."""
+        with self._transaction() as tx:
+            return tx.execute(
+                "DELETE FROM tags WHERE paper_id = ? AND tag = ?",
+                (paper_id, normalize_tag(tag)),
+            ).rowcount > 0
+
+    def set_tags(self, paper_id: str, tags: Iterable[str]) -> None:
+        """Give the paper exactly these tags, in one transaction: the ones it had keep
+        their time, new ones get now."""
+        wanted = unique(normalize_tag(tag) for tag in tags)
+        now = time.time()
+        with self._transaction() as tx:
+            marks = ",".join("?" * len(wanted))
+            tx.execute(f"DELETE FROM tags WHERE paper_id = ? AND tag NOT IN ({marks})",
+                       [paper_id, *wanted])
+            tx.executemany(
+                "INSERT OR IGNORE INTO tags (paper_id, tag, added_at) VALUES (?, ?, ?)",
+                [(paper_id, tag, now) for tag in wanted],
+            )
+
+    def put_tag_rows(self, paper_id: str, rows: Sequence[tuple[str, float]]) -> None:
+        """Give the paper exactly these (tag, added at) rows: undo puts tags back with
+        the times they had."""
+        with self._transaction() as tx:
+            tx.execute("DELETE FROM tags WHERE paper_id = ?", (paper_id,))
+            tx.executemany(
+                "INSERT INTO tags (paper_id, tag, added_at) VALUES (?, ?, ?)",
+                [(paper_id, normalize_tag(tag), at) for tag, at in rows],
+            )
+
+    def all_tags(self) -> list[tuple[str, int]]:
+        """Every tag in use and how many papers have it, by name."""
+        return list(self._conn.execute(
+            "SELECT tag, count(*) FROM tags GROUP BY tag ORDER BY tag"
+        ))
+
+    def ids_with_tag(self, tag: str) -> set[str]:
+        return self.ids_with_tags([tag])
+
+    def ids_with_tags(self, tags: Sequence[str] = ()) -> set[str]:
+        """Papers with every one of ``tags`` (none given: papers with any tag)."""
+        wanted = unique(normalize_tag(tag) for tag in tags)
+        if not wanted:
+            return {row[0] for row in self._conn.execute("SELECT DISTINCT paper_id FROM tags")}
+        marks = ",".join("?" * len(wanted))
+        return {
+            row[0]
+            for row in self._conn.execute(
+                f"SELECT paper_id FROM tags WHERE tag IN ({marks})"
+                " GROUP BY paper_id HAVING count(*) = ?",
+                [*wanted, len(wanted)],
+            )
+        }
+
+    def tags_for(self, paper_ids: Sequence[str] | None = None) -> dict[str, tuple[str, ...]]:
+        """The tags (by name) of each of these papers that has any, a query per 500
+        ids; None: of every tagged paper, in one query."""
+        found: dict[str, list[str]] = {}
+        if paper_ids is None:
+            chunks: Iterable[Sequence[str] | None] = [None]
+        else:
+            ids = list(paper_ids)
+            chunks = (ids[start : start + 500] for start in range(0, len(ids), 500))
+        for chunk in chunks:
+            if chunk is None:
+                rows = self._conn.execute("SELECT paper_id, tag FROM tags ORDER BY tag")
+            else:
+                marks = ",".join("?" * len(chunk))
+                rows = self._conn.execute(
+                    f"SELECT paper_id, tag FROM tags WHERE paper_id IN ({marks}) ORDER BY tag",
+                    list(chunk),
+                )
+            for paper_id, tag in rows:
+                found.setdefault(paper_id, []).append(tag)
+        return {paper_id: tuple(tags) for paper_id, tags in found.items()}
+
     # -- for backups ---------------------------------------------------------------------
 
     def all_notes(self) -> list[tuple[str, str, float]]:
@@ -628,11 +729,21 @@ class Store:
     def all_read_marks(self) -> list[tuple[str, float]]:
         return list(self._conn.execute("SELECT paper_id, read_at FROM read_marks"))
 
+    def all_tag_rows(self) -> list[tuple[str, str, float]]:
+        """(paper id, tag, added at) of every tag on every paper."""
+        return list(self._conn.execute(
+            "SELECT paper_id, tag, added_at FROM tags ORDER BY paper_id, tag"
+        ))
+
     def restore_user_data(
-        self, notes: Sequence[tuple[str, str, float]], reads: Sequence[tuple[str, float]]
+        self,
+        notes: Sequence[tuple[str, str, float]],
+        reads: Sequence[tuple[str, float]],
+        tags: Sequence[tuple[str, str, float]] = (),
     ) -> None:
-        """Put notes and read marks back with their times, in one transaction; a note
-        already in the library is kept when it is newer."""
+        """Put notes, read marks and tags back with their times, in one transaction; a
+        note already in the library is kept when it is newer, a tag already on the
+        paper keeps its time."""
         with self._transaction() as tx:
             tx.executemany(
                 "INSERT INTO notes (paper_id, text, updated_at) VALUES (?, ?, ?)"
@@ -643,4 +754,8 @@ class Store:
             )
             tx.executemany(
                 "INSERT OR IGNORE INTO read_marks (paper_id, read_at) VALUES (?, ?)", reads
+            )
+            tx.executemany(
+                "INSERT OR IGNORE INTO tags (paper_id, tag, added_at) VALUES (?, ?, ?)",
+                [(paper_id, normalize_tag(tag), at) for paper_id, tag, at in tags],
             )

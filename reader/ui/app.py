@@ -23,6 +23,7 @@ from reader.ui.screens.help_screen import HelpScreen
 from reader.ui.screens.library_screen import LibraryScreen
 from reader.ui.screens.prompt import TextPrompt, split_paths
 from reader.ui.screens.saved_screen import SavedSearchesScreen
+from reader.ui.screens.tag_prompt import TagPrompt
 
 
 UNDO_KEPT = 50
@@ -37,6 +38,11 @@ class ReaderApp(App[None]):
         "saved": SavedSearchesScreen,
     }
     DEFAULT_MODE = "papers"
+    # The screens' footers are compact (every key fits in 120 columns); docked right,
+    # the palette key's margin would let the keys under it show through.
+    CSS = """
+    Footer.-compact FooterKey.-command-palette { margin-right: 0; }
+    """
     BINDINGS = [
         Binding("1", "switch_mode('papers')", "Papers"),
         Binding("2", "switch_mode('bookmarks')", "Bookmarks"),
@@ -216,6 +222,31 @@ class ReaderApp(App[None]):
                                lambda: store.add_bookmark(paper, added_at=was))
         return bookmarked
 
+    def edit_tags(self, paper: Paper, changed: Callable[[Paper], None]) -> None:
+        """Ask for the paper's tags (t); save them, then call ``changed``."""
+        store = self.library.store
+        known = [tag for tag, _ in sorted(store.all_tags(), key=lambda item: -item[1])]
+
+        def save(tags: list[str] | None) -> None:
+            if tags is not None and self.set_tags(paper, tags):
+                changed(paper)
+
+        self.push_screen(TagPrompt(paper, store.tags_of(paper.id), known), save)
+
+    def set_tags(self, paper: Paper, tags: list[str]) -> bool:
+        """Give the paper exactly these tags (committed before this returns), say so,
+        and keep a way back; return whether they changed."""
+        store = self.library.store
+        before = store.tag_rows_of(paper.id)
+        if sorted(tags) == [tag for tag, _ in before]:
+            return False
+        self.library.set_tags(paper.id, tags)
+        shown = ", ".join(store.tags_of(paper.id)) or "none"
+        self.notify(f"Tags: {shown} on {paper.title[:50]}", markup=False, timeout=3)
+        self.remember_undo(f"tag change on {paper.title[:40]}",
+                           lambda: store.put_tag_rows(paper.id, before))
+        return True
+
     # -- undo --------------------------------------------------------------------------
 
     def remember_undo(self, what: str, revert: Callable[[], None]) -> None:
@@ -273,6 +304,10 @@ class ReaderApp(App[None]):
         for name, text in self.library.store.saved_searches():
             yield SystemCommand(f"Saved search: {escape(name)}", escape(text),
                                 lambda text=text: self.search_in_papers(text))
+        for tag, count in self.library.store.all_tags():
+            yield SystemCommand(f"Tag: {escape(tag)} ({count})",
+                                f"Papers tagged {escape(tag)} (tag:{escape(tag)})",
+                                lambda tag=tag: self.search_in_papers(f"tag:{tag}"))
         for text in self.library.store.query_history(limit=8):
             yield SystemCommand(f"Recent search: {escape(text)}", "Run it again in all papers",
                                 lambda text=text: self.search_in_papers(text))
@@ -288,6 +323,8 @@ class ReaderApp(App[None]):
                 "Toggle bookmark", "Bookmark the highlighted paper, or remove it (b)",
                 screen.action_toggle_bookmark,
             )
+            yield SystemCommand("Tags…", "Add or remove tags on the highlighted paper (t)",
+                                screen.action_edit_tags)
             yield SystemCommand(
                 "Open paper", "Open the highlighted paper (enter)",
                 screen.query_one("#papers").action_select,

@@ -1,5 +1,5 @@
 """What can be done to the paper in front of the reader, from any screen showing one:
-open its link, copy its citation or link, show its raw text."""
+tag it, open its link, copy its citation or link, show its raw text."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from reader.ui.screens.link_picker import LinkPicker
 from reader.ui.widgets.paper_detail import PaperDetail
 
 PAPER_BINDINGS = [
+    Binding("t", "edit_tags", "Tags"),
     Binding("o", "open_link", "Link"),
     Binding("y", "copy_citation", "Copy BibTeX", show=False),
     Binding("Y", "copy_link", "Copy link", show=False),
@@ -24,6 +25,15 @@ class PaperActions:
 
     def current_paper(self) -> Paper | None:
         raise NotImplementedError
+
+    def action_edit_tags(self) -> None:
+        paper = self.current_paper()
+        if paper is not None:
+            self.app.edit_tags(paper, self.tags_changed)
+
+    def tags_changed(self, paper: Paper) -> None:
+        """The paper's tags were changed: show them."""
+        self.query_one(PaperDetail).set_tags(self.app.library.tags_of(paper.id))
 
     def action_open_link(self) -> None:
         paper = self.current_paper()

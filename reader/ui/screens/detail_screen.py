@@ -27,11 +27,13 @@ class DetailScreen(PaperActions, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield PaperDetail(id="detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         detail = self.query_one(PaperDetail)
-        detail.show(self.paper, self.app.library.is_bookmarked(self.paper.id), self.terms)
+        library = self.app.library
+        detail.show(self.paper, library.is_bookmarked(self.paper.id), self.terms,
+                    library.tags_of(self.paper.id))
         detail.focus()
 
     def current_paper(self) -> Paper:
@@ -45,7 +47,8 @@ class DetailScreen(PaperActions, Screen[None]):
 
     def action_toggle_bookmark(self) -> None:
         bookmarked = self.app.toggle_bookmark(self.paper)
-        self.query_one(PaperDetail).show(self.paper, bookmarked, self.terms)
+        self.query_one(PaperDetail).show(self.paper, bookmarked, self.terms,
+                                         self.app.library.tags_of(self.paper.id))
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)

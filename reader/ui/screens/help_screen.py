@@ -32,7 +32,8 @@ KEYS = [
         ("m", "more like this: similar papers (escape returns)"),
         ("r  R", "mark read / unread; show unread papers only"),
         ("n", "write a note on the paper (saved as you type)"),
-        ("u", "undo the last bookmark, note or read mark change"),
+        ("t", "tags: add or remove the paper's tags (tab completes)"),
+        ("u", "undo the last bookmark, note, read mark or tag change"),
         ("o", "open the paper's page (a list when it has several links)"),
         ("y  Y", "copy a BibTeX citation / the link"),
         ("L", "raw text: LaTeX as written, or readable math"),
@@ -64,6 +65,7 @@ QUERY_SYNTAX = [
     ("year:2023", "year:2020..2024  date:>2025-01  date:<2024"),
     ("is:bookmarked", "only bookmarked papers; is:new, is:read, is:unread"),
     ('note:"group"', "papers whose note holds the words; note: any note"),
+    ("tag:toread", "papers with the tag; -tag:toread without it; is:tagged"),
 ]
 
 

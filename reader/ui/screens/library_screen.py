@@ -53,6 +53,7 @@ class View:
     counts: Counts
     read: set[str]
     noted: set[str]
+    tags: dict[str, tuple[str, ...]]
 
 
 class LibraryScreen(PaperActions, Screen[None]):
@@ -119,7 +120,7 @@ class LibraryScreen(PaperActions, Screen[None]):
             yield PaperList(self.app.library.papers, id="papers")
             yield PaperDetail(id="detail")
         yield StatusLine(id="status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         papers = self.query_one(PaperList)
@@ -170,7 +171,7 @@ class LibraryScreen(PaperActions, Screen[None]):
                 self.app.call_from_thread(self._index_not_ready, text)
             return
         view = View(text, result, library.bookmarked_ids(), library.counts(), library.read_ids(),
-                    library.store.ids_with_notes())
+                    library.store.ids_with_notes(), library.store.tags_for())
         if worker.is_cancelled:
             return
         self.app.call_from_thread(self._show_results, view)
@@ -195,6 +196,7 @@ class LibraryScreen(PaperActions, Screen[None]):
             papers.empty_text = f"No {self.view_name} match this search."
         papers.set_read(view.read)
         papers.set_noted(view.noted)
+        papers.set_tags(view.tags)
         papers.show(view.result.ids, view.bookmarked, keep=keep, terms=view.result.terms)
         self._update_status()
         self.refresh_bindings()
@@ -276,9 +278,12 @@ class LibraryScreen(PaperActions, Screen[None]):
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
         paper = event.paper
-        # The list knows the bookmarks: no store query on the UI thread per key press.
-        bookmarked = paper is not None and self.query_one(PaperList).is_bookmarked(paper.id)
-        self.query_one(PaperDetail).show(paper, bookmarked, self.terms)
+        # The list knows the bookmarks and tags: no store query on the UI thread per key
+        # press.
+        papers = self.query_one(PaperList)
+        bookmarked = paper is not None and papers.is_bookmarked(paper.id)
+        tags = papers.tags_of(paper.id) if paper is not None else ()
+        self.query_one(PaperDetail).show(paper, bookmarked, self.terms, tags)
 
     @on(PaperList.Selected)
     def _selected(self, event: PaperList.Selected) -> None:
@@ -316,13 +321,22 @@ class LibraryScreen(PaperActions, Screen[None]):
         library = self.app.library
         ids = library.bookmarked_ids()
         self.query_one(PaperList).set_bookmarked(ids)
-        self.query_one(PaperDetail).show(paper, bookmarked, self.terms)
+        self.query_one(PaperDetail).show(paper, bookmarked, self.terms,
+                                         self.query_one(PaperList).tags_of(paper.id))
         if self._view is not None:
             self._view = replace(self._view, bookmarked=ids, counts=library.counts())
         self._update_status()
 
     def current_paper(self) -> Paper | None:
         return self.query_one(PaperList).highlighted
+
+    def tags_changed(self, paper: Paper) -> None:
+        """After t: the list's # markers and the detail's tags line follow at once."""
+        tags = self.app.library.store.tags_for()
+        self.query_one(PaperList).set_tags(tags)
+        self.query_one(PaperDetail).set_tags(tags.get(paper.id, ()))
+        if self._view is not None:
+            self._view = replace(self._view, tags=tags)
 
     def action_full_screen(self) -> None:
         paper = self.current_paper()

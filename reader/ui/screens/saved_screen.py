@@ -38,7 +38,7 @@ class SavedSearchesScreen(Screen[None]):
                     "S in a view saves the current search"),
             id="hint",
         )
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_screen_resume(self) -> None:
         self.refresh_list()

@@ -8,6 +8,8 @@ into text (``L`` shows the raw text instead).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -24,7 +26,7 @@ from reader.ui.widgets.paper_list import STAR
 MATCH_STYLE = "bold underline $text-warning"
 
 
-def _meta(paper: Paper, bookmarked: bool) -> Content:
+def _meta(paper: Paper, bookmarked: bool, tags: Sequence[str] = ()) -> Content:
     parts: list[Content] = []
     if paper.authors:
         parts.append(Content(clean_line(", ".join(paper.authors))))
@@ -39,6 +41,8 @@ def _meta(paper: Paper, bookmarked: bool) -> Content:
     parts.append(Content(" · ".join(details)).stylize("dim"))
     if bookmarked:
         parts.append(Content(f"{STAR} bookmarked").stylize("$warning"))
+    if tags:  # the user's own words: plain text, never markup
+        parts.append(Content.assemble(("Tags: ", "bold"), (", ".join(tags), "$accent")))
     return Content("\n").join(parts)
 
 
@@ -85,7 +89,9 @@ class PaperDetail(VerticalScroll, can_focus=True):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._shown: tuple[Paper | None, bool, frozenset[str]] = (None, False, frozenset())
+        self._shown: tuple[Paper | None, bool, frozenset[str], Sequence[str]] = (
+            None, False, frozenset(), ()
+        )
 
     def compose(self) -> ComposeResult:
         yield Static(id="title")
@@ -99,11 +105,16 @@ class PaperDetail(VerticalScroll, can_focus=True):
         return self._shown[0]
 
     def show(
-        self, paper: Paper | None, bookmarked: bool = False, terms: frozenset[str] = frozenset()
+        self,
+        paper: Paper | None,
+        bookmarked: bool = False,
+        terms: frozenset[str] = frozenset(),
+        tags: Sequence[str] = (),
     ) -> None:
-        """Show ``paper``; words that are among a query's ``terms`` stand out."""
+        """Show ``paper`` (and the user's ``tags`` on it); words that are among a query's
+        ``terms`` stand out."""
         scroll_home = paper is None or paper is not self.paper
-        self._shown = (paper, bookmarked, terms)
+        self._shown = (paper, bookmarked, terms, tags)
         title = self.query_one("#title", Static)
         meta = self.query_one("#meta", Static)
         abstract = self.query_one("#abstract", Static)
@@ -116,7 +127,7 @@ class PaperDetail(VerticalScroll, can_focus=True):
             return
         math = not self.raw
         title.update(_highlighted(display_title(paper.title, math=math), terms))
-        meta.update(_meta(paper, bookmarked))
+        meta.update(_meta(paper, bookmarked, tags))
         if paper.abstract:
             abstract.update(_highlighted(display_abstract(paper.abstract, math=math), terms))
         else:
@@ -125,6 +136,12 @@ class PaperDetail(VerticalScroll, can_focus=True):
         self.refresh_note()
         if scroll_home:
             self.scroll_home(animate=False)
+
+    def set_tags(self, tags: Sequence[str]) -> None:
+        """Show these tags on the paper shown (after they were edited)."""
+        paper, bookmarked, terms, _ = self._shown
+        if paper is not None:
+            self.show(paper, bookmarked, terms, tags)
 
     def refresh_note(self) -> None:
         """Show the user's note on the paper, if any (plain text)."""

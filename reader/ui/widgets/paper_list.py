@@ -26,12 +26,14 @@ from reader.text import clean_line, display_title
 
 STAR = "★"
 NOTE = "✎"
-MARKS = 4  # cells before a title: space, ★ (bookmarked), ✎ (noted), space
+TAG = "#"
+MARKS = 5  # cells before a title: space, ★ (bookmarked), ✎ (noted), # (tagged), space
 CACHE_LIMIT = 4000
 
 
 class PaperList(ScrollView, can_focus=True):
-    """Rows of paper titles with a cursor; a ★ marks bookmarked papers."""
+    """Rows of paper titles with a cursor; ★ marks bookmarked papers, ✎ noted ones and
+    # tagged ones."""
 
     BINDINGS = [
         Binding("down,j", "cursor_down", "Down", show=False),
@@ -104,6 +106,8 @@ class PaperList(ScrollView, can_focus=True):
         self._papers: dict[str, Paper] = {}
         self._bookmarked: set[str] = set()
         self._noted: set[str] = set()
+        # paper id -> its tags, for the papers that have any
+        self._tags: dict[str, tuple[str, ...]] = {}
         # Papers read: their rows are dimmed, so unread ones stand out.
         self._read: set[str] = set()
         # With a query, each paper takes two lines: its title and a snippet of its
@@ -175,6 +179,14 @@ class PaperList(ScrollView, can_focus=True):
         self._noted = noted
         self.refresh()
 
+    def set_tags(self, tags: dict[str, tuple[str, ...]]) -> None:
+        """Every tagged paper's tags: a # beside the title (and the detail shows them)."""
+        self._tags = tags
+        self.refresh()
+
+    def tags_of(self, paper_id: str) -> tuple[str, ...]:
+        return self._tags.get(paper_id, ())
+
     def set_read(self, read: set[str]) -> None:
         self._read = read
         self.refresh()
@@ -242,10 +254,12 @@ class PaperList(ScrollView, can_focus=True):
         marked = style + self.get_component_rich_style("paper-list--star")
         bookmarked = paper is not None and paper.id in self._bookmarked
         noted = paper is not None and paper.id in self._noted
+        tagged = paper is not None and paper.id in self._tags
         markers = [
             Segment(" ", style),
             Segment(STAR, marked) if bookmarked else Segment(" ", style),
             Segment(NOTE, marked) if noted else Segment(" ", style),
+            Segment(TAG, marked) if tagged else Segment(" ", style),
             Segment(" ", style),
         ]
         return Strip([*markers, Segment(_fit(title, width - MARKS), text_style)]).crop_extend(
