@@ -201,6 +201,8 @@ class Library:
         if similar is not None:
             only = set(similar.ids) if only is None else only & set(similar.ids)
         read_flags = parsed.flags & {"read", "unread"}
+        # filters applied to the whole list afterwards: no paging with them
+        filtered = bool(read_flags) or tags_unwanted is not None
         ids: Sequence[str]
         if parsed.query is None:
             natural = "added"
@@ -213,7 +215,7 @@ class Library:
                 ids = [i for i in self.new_ids() if only is None or i in only]
             elif only is not None:
                 ids = [i for i in self.store.sorted_ids(None, "added") if i in only]
-            elif read_flags or sort not in (None, natural, "relevance"):
+            elif filtered or sort not in (None, natural, "relevance"):
                 ids = self.store.sorted_ids(None, sort if sort in SORTS else natural)
             else:
                 ids = self.library_order()
@@ -221,7 +223,7 @@ class Library:
             natural = "relevance"
             # The common case (all papers, by relevance) ranks one page now, the rest
             # when something scrolls past it.
-            paged = only is None and not read_flags and sort in (None, natural)
+            paged = only is None and not filtered and sort in (None, natural)
             ids, terms = self._matches(parsed.query, only, paged)
             if not ids and not parsed.flags:
                 loose = self.index.relaxed(text)
