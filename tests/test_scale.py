@@ -170,3 +170,4 @@ async def test_a_search_started_while_indexing_gets_its_results(data_dir, monkey
         await settle(pilot)
         assert "indexing" not in status_text(app)
         assert paper_list(app).highlighted.title == "8-bit Optimizers via Block-wise Quantization"
+

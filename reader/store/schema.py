@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from reader.model import normalize_title
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _V1 = """
     CREATE TABLE meta (
@@ -123,6 +123,12 @@ _V5 = """
     CREATE INDEX tags_by_tag ON tags (tag)
 """
 
+_V6 = """
+    -- the library in arrival order, read by position (a page at a time) and a paper's
+    -- position found, without reading whole rows
+    CREATE INDEX IF NOT EXISTS papers_in_order ON papers (seq, id)
+"""
+
 
 def _v2_fill(conn: sqlite3.Connection) -> None:
     rows = conn.execute("SELECT seq, id, title FROM papers").fetchall()
@@ -165,4 +171,5 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     3: _script(_V3),
     4: _script(_V4),
     5: _script(_V5),
+    6: _script(_V6),
 }
