@@ -13,15 +13,18 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader import paths
 from reader.importer import ImportReport, detect_format, read_papers
-from reader.index import SearchIndex
-from reader.index.index import Hits, Progress
+from reader.index.types import Hits, Parsed, Progress
 from reader.model import Paper
 from reader.results import PAGE, LibraryOrder, Ranked
 from reader.sources.sample import SAMPLE_SOURCE, sample_papers
 from reader.store import Bookmark, Store
+
+if TYPE_CHECKING:
+    from reader.index.index import SearchIndex
 from reader.tags import TagError
 
 ALL = "all"
@@ -62,7 +65,7 @@ class Library:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.store = Store(paths.store_path(self.root))
-        self.index = SearchIndex(paths.index_path(self.root))
+        self._index: SearchIndex | None = None
         self._index_lock = threading.RLock()
 
     @classmethod
@@ -73,8 +76,20 @@ class Library:
             library.store.add_papers(sample_papers())
         return library
 
+    @property
+    def index(self) -> SearchIndex:
+        """The search index (Whoosh is imported on first use, not at start-up)."""
+        if self._index is None:
+            with self._index_lock:
+                if self._index is None:
+                    from reader.index.index import SearchIndex
+
+                    self._index = SearchIndex(paths.index_path(self.root))
+        return self._index
+
     def close(self) -> None:
-        self.index.close()
+        if self._index is not None:
+            self._index.close()
         self.store.close()
 
     # -- the index -----------------------------------------------------------------------
@@ -178,7 +193,8 @@ class Library:
         """
         text, note_words = _take_note_terms(text)
         text, (tags_wanted, tags_unwanted) = _take_tag_terms(text)
-        parsed = self.index.parse(text)
+        # nothing to search for (the first screen): no need to load the index's parser
+        parsed = self.index.parse(text) if text.strip() else Parsed(None)
         hints = [parsed.hint] if parsed.hint else []
         only: set[str] | None = None
         for flag in sorted(parsed.flags):

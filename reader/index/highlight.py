@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from reader.index.analysis import terms
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -19,6 +18,8 @@ Span = tuple[int, int]
 
 @lru_cache(maxsize=50_000)
 def _word_terms(word: str) -> tuple[str, ...]:
+    from reader.index.analysis import terms  # Whoosh: not before a query needs it
+
     return tuple(terms(word))
 
 

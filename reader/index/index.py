@@ -18,7 +18,6 @@ import re
 import shutil
 import threading
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import whoosh
@@ -27,6 +26,7 @@ from whoosh import query
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 
 from reader.index import analysis
+from reader.index.types import Hits, IndexUnavailable, Progress
 from reader.index.vocabulary import FILE as VOCABULARY_FILE
 from reader.index.vocabulary import Vocabulary
 from reader.index.query import (
@@ -45,19 +45,6 @@ INDEX_SCHEMA_VERSION = 5
 META_FILE = "reader-index.json"
 # how many of a paper's key terms "more like this" searches with
 SIMILAR_TERMS = 15
-Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Hits:
-    """Matching ids, best first, and the (stemmed) terms the query looked for."""
-
-    ids: list[str]
-    terms: frozenset[str]
-
-
-class IndexUnavailable(RuntimeError):
-    """The index is missing, stale or damaged: it must be rebuilt before searching."""
 
 
 def make_schema() -> Schema:

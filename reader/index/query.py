@@ -19,7 +19,6 @@ dictionary.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from itertools import islice
 
@@ -29,6 +28,7 @@ from whoosh.fields import Schema
 from whoosh.support.charset import accent_map
 
 from reader.index.analysis import fold_text, terms
+from reader.index.types import Parsed
 from reader.index.vocabulary import Vocabulary
 
 DEFAULT_FIELDS = ("title", "abstract", "author")
@@ -47,15 +47,6 @@ _RANGE = re.compile(rf"^({_DATE_VALUE})?\.\.({_DATE_VALUE})?$")
 _COMPARE = re.compile(rf"^(>=|<=|>|<)({_DATE_VALUE})$")
 _EXACT = re.compile(rf"^{_DATE_VALUE}$")
 _HIGH = "\uffff"
-
-
-@dataclass
-class Parsed:
-    """A typed query taken apart: the Whoosh query, flags, and what went wrong."""
-
-    query: query.Query | None
-    flags: set[str] = field(default_factory=set)
-    hint: str = ""
 
 
 def make_parser(schema: Schema) -> qparser.QueryParser:

@@ -70,7 +70,8 @@ class ReaderApp(App[None]):
 
     def on_mount(self) -> None:
         self._apply_settings()
-        self.request_index()
+        # after the first screen is painted: checking the index imports Whoosh
+        self.call_after_refresh(self.request_index)
 
     def _apply_settings(self) -> None:
         """The theme: the config file's [ui] theme if it names one, else the last one
