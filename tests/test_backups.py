@@ -290,3 +290,36 @@ def test_a_sound_store_is_probed_without_reading_it_all(data_dir, monkeypatch):
     assert library.recovered is None
     assert checks == []
     assert os.stat(paths.store_path(data_dir)).st_mtime_ns == before
+
+
+# -- in the app ----------------------------------------------------------------------------
+
+
+async def test_the_app_says_the_store_was_restored_and_makes_the_days_backup(
+    data_dir, monkeypatch
+):
+    from helpers import make_app, paper_list, settle
+
+    from reader.ui.app import ReaderApp
+
+    monkeypatch.setattr(ReaderApp, "BACKUP_DELAY", 0.01)
+    ids = bookmarked_library(data_dir)
+    yesterday = datetime.now() - timedelta(days=1)
+    old = back_up(data_dir, yesterday)
+    _garbage(paths.store_path(data_dir))
+    app = make_app(data_dir)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.pause(0.1)
+        await settle(pilot)
+        [message] = [str(n.message) for n in app._notifications]
+        assert "the library store was damaged (file is not a database)" in message
+        assert f"restored the backup of {yesterday:%Y-%m-%d %H:%M}" in message
+        # then normal use: the bookmarks from the backup are there
+        await pilot.press("2")
+        await settle(pilot)
+        assert set(paper_list(app).paper_ids) == ids
+    # and today's backup was made in a worker
+    made = backups.list_backups(paths.backups_path(data_dir))
+    assert len(made) == 2 and made[1] == old
+    assert bookmarks_in(made[0]) == ids

@@ -102,7 +102,8 @@ class PaperDetail(VerticalScroll, can_focus=True):
         self, paper: Paper | None, bookmarked: bool = False, terms: frozenset[str] = frozenset()
     ) -> None:
         """Show ``paper``; words that are among a query's ``terms`` stand out."""
-        scroll_home = paper is None or paper is not self.paper
+        # the same paper again (a refresh, a bookmark): the reader keeps their place
+        scroll_home = paper is None or self.paper is None or paper.id != self.paper.id
         self._shown = (paper, bookmarked, terms)
         title = self.query_one("#title", Static)
         meta = self.query_one("#meta", Static)
