@@ -1,20 +1,24 @@
 """A child process for the durability tests: changes the user's data as reader does and
 says so, one line per change, the moment each is committed.
 
-    python store_child.py DATA_DIR SEED PREFIX COUNT
+    python store_child.py DATA_DIR SEED PREFIX COUNT [wait]
 
 It opens the store the way the app and the CLI do (``recovery.open_store``: probe,
 recover, migrate) but without a UI, so it starts in a tenth of a second. Then it makes
 COUNT changes to papers named PREFIX 0..9: a bookmark added or removed, a note written,
 a read mark set or cleared, chosen with random.Random(SEED). Each is printed as
 ``do KIND ID VALUE`` before the call and ``ack KIND ID VALUE`` after it returned (the
-change is committed), flushed at once. Last comes ``done``.
+change is committed), flushed at once. First comes ``start T`` and last ``done T``
+(T: the system's monotonic clock, to tell that two children ran at once).
 """
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 from reader import paths
@@ -33,6 +37,11 @@ def main() -> None:
     rng = random.Random(seed)
     chosen = papers(prefix)
     out = sys.stdout
+    if sys.argv[5:] == ["wait"]:  # all children begin together
+        out.write("ready\n")
+        out.flush()
+        sys.stdin.readline()
+    out.write(f"start {time.monotonic()}\n")
     for number in range(count):
         paper = rng.choice(chosen)
         kind = rng.choice(("bookmark", "note", "read"))
@@ -53,7 +62,7 @@ def main() -> None:
         change()
         out.write(f"ack {line}\n")
         out.flush()
-    out.write("done\n")
+    out.write(f"done {time.monotonic()}\n")
     out.flush()
     store.close()
 
@@ -63,6 +72,22 @@ if __name__ == "__main__":
 
 
 # -- the parent's side -------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def start_child(data_dir: Path, seed: int, prefix: str, count: int,
+                wait: bool = False) -> subprocess.Popen:
+    """This script in a child process, its lines on a pipe; with ``wait``, it opens the
+    store, says ``ready`` and waits for a line on its stdin before it begins. (``-S``
+    and PYTHONPATH: no site-packages to scan, a quicker start.)"""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, "-S", __file__, str(data_dir), str(seed), prefix, str(count),
+         *(["wait"] if wait else [])],
+        stdin=subprocess.PIPE if wait else subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env,
+    )
 
 
 class Acknowledged:

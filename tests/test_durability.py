@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
-from store_child import Acknowledged
+from store_child import Acknowledged, start_child
 
 from reader import paths
 from reader.library import Library
@@ -81,17 +81,6 @@ def test_bookmark_survives_sigkill(data_dir):
         assert [b.paper.title for b in library.bookmarks()] == [sample_papers()[0].title]
     finally:
         library.close()
-
-
-def start_child(data_dir: Path, seed: int, prefix: str, count: int) -> subprocess.Popen:
-    """``store_child.py``: changes to the user's data, one ``ack`` line per commit.
-    (``-S`` and PYTHONPATH: no site-packages to scan, a quicker start.)"""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen(
-        [sys.executable, "-S", str(ROOT / "tests" / "store_child.py"), str(data_dir),
-         str(seed), prefix, str(count)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env,
-    )
 
 
 ROUNDS = 50

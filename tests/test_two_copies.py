@@ -11,8 +11,7 @@ import time
 import pytest
 import whoosh.index
 from helpers import make_app, paper_list, settle, status_text, visible_rows
-from store_child import Acknowledged
-from test_durability import ROOT, start_child
+from store_child import ROOT, Acknowledged, start_child
 from textual import events
 
 from reader import paths
@@ -36,20 +35,31 @@ def test_two_processes_changing_bookmarks_notes_and_read_marks_at_once_lose_noth
     data_dir,
 ):
     # Both start on an empty data directory at the same moment (both create and migrate
-    # the store), then write as fast as they can, each waiting its turn for the lock.
-    count = 250
-    children = {prefix: start_child(data_dir, seed, prefix, count)
+    # the store), then, together, write as fast as they can, each waiting its turn for
+    # the lock.
+    count = 400
+    children = {prefix: start_child(data_dir, seed, prefix, count, wait=True)
                 for seed, prefix in ((1, "left"), (2, "right"))}
-    models = {}
+    for child in children.values():
+        assert child.stdout.readline() == "ready\n"
+    for child in children.values():
+        child.stdin.write("go\n")
+        child.stdin.flush()
+    models, spans = {}, []
     for prefix, child in children.items():
         out, err = child.communicate(timeout=120)
         assert child.returncode == 0, err
         assert err == ""
         models[prefix] = model = Acknowledged()
-        for line in out.splitlines():
+        lines = out.splitlines()
+        for line in lines:
             model.feed(line)
         assert model.acks == count
-        assert out.endswith("done\n")
+        assert lines[0].startswith("start ") and lines[-1].startswith("done ")
+        spans.append((float(lines[0].split()[1]), float(lines[-1].split()[1])))
+    # they did write at the same time
+    (start_a, end_a), (start_b, end_b) = spans
+    assert start_a < end_b and start_b < end_a
     store, recovered = recovery.open_store(paths.store_path(data_dir),
                                            paths.backups_path(data_dir))
     try:

@@ -128,9 +128,9 @@ def _make_backup(store: Path, folder: Path, keep: int, now: datetime | None) -> 
             copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
         finally:
             copy.close()
-        _fsync(partial)
+        fsync(partial)
         os.replace(partial, target)
-        _fsync(folder)
+        fsync(folder)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -152,7 +152,7 @@ def _free_name(folder: Path, moment: datetime) -> Path:
     return target
 
 
-def _fsync(path: Path) -> None:
+def fsync(path: Path) -> None:
     """Flush a file (or a folder's entries) to disk, where the platform allows it."""
     try:
         fd = os.open(path, os.O_RDONLY)

@@ -1,10 +1,10 @@
 """Opening the store when it may be damaged: put it aside, restore the newest backup.
 
 ``open_store`` is how the library opens its store. It first probes the file, cheaply at
-any size (well under a millisecond for 400 MB): the header against the file's length (a
-truncated file), then, in one read transaction, the schema version and the first and
-last rows of every table. A small store, or one a daily backup found damaged, is also
-checked in full (``PRAGMA quick_check``). When the probe or the opening itself shows
+any size (about a millisecond for 400 MB): in one read transaction, the schema version,
+the file's length against its header (a truncated file) and the first and last rows of
+every table. A small store, or one a daily backup found damaged, is also checked in full
+(``PRAGMA quick_check``); an empty file where backups exist is a store cut to nothing. When the probe or the opening itself shows
 damage (SQLite's "file is not a database", "database disk image is malformed"), the
 damaged file and its ``-wal`` and ``-shm`` are renamed aside with a timestamp (never
 deleted) and the newest backup that passes a full check is restored in their place; with
@@ -26,7 +26,7 @@ from pathlib import Path
 from reader.locks import file_lock
 from reader.store.backups import (
     DAMAGE_NOTE,
-    _fsync,
+    fsync,
     backup_time,
     integrity_problem,
     is_damage,
@@ -195,7 +195,7 @@ def _recover(path: Path, backups: Path, problem: str) -> Recovery:
         if _restore(backup, path):
             restored = backup
             break
-    _fsync(path.parent)
+    fsync(path.parent)
     return Recovery(path, problem, aside, restored)
 
 
@@ -215,7 +215,7 @@ def _restore(backup: Path, path: Path) -> bool:
                 copy.close()
         finally:
             source.close()
-        _fsync(partial)
+        fsync(partial)
         os.replace(partial, path)
         return True
     except sqlite3.DatabaseError:
