@@ -38,7 +38,7 @@ def back_up(data_dir, now: datetime = TODAY):
 
 
 def bookmarks_in(path) -> set[str]:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = backups.connect_existing(path, "ro")
     try:
         return {row[0] for row in conn.execute("SELECT paper_id FROM bookmarks")}
     finally:
@@ -77,7 +77,7 @@ def test_a_backup_is_one_file_that_opens_on_its_own(data_dir):
     assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [made.name]
     header = made.read_bytes()[:100]
     assert header[18:20] == b"\x01\x01"  # a rollback-journal database: no -wal needed
-    conn = sqlite3.connect(f"file:{made}?mode=ro", uri=True)
+    conn = backups.connect_existing(made, "ro")
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert conn.execute("PRAGMA quick_check").fetchone() == ("ok",)
     conn.close()
@@ -273,6 +273,20 @@ def test_a_store_from_a_newer_reader_is_refused_not_replaced(data_dir):
     assert sqlite3.connect(store).execute("PRAGMA user_version").fetchone()[0] == (
         SCHEMA_VERSION + 1
     )
+
+
+def test_any_folder_name_will_do(tmp_path):
+    # The store is opened by URI (never creating one): the name must be encoded.
+    data_dir = tmp_path / "my data #1 ?%20 ü"
+    ids = bookmarked_library(data_dir)
+    assert back_up(data_dir) is not None
+    _truncate(paths.store_path(data_dir))
+    library = Library.open(data_dir)
+    try:
+        assert library.recovered.restored is not None
+        assert library.bookmarked_ids() == ids
+    finally:
+        library.close()
 
 
 def test_a_sound_store_is_probed_without_reading_it_all(data_dir, monkeypatch):

@@ -115,7 +115,7 @@ def _make_backup(store: Path, folder: Path, keep: int, now: datetime | None) -> 
     target = _free_name(folder, now or datetime.now())
     partial = target.with_name(target.name + PARTIAL)
     # mode=rw: never create an empty store where there is none
-    source = sqlite3.connect(f"file:{store}?mode=rw", uri=True, timeout=30)
+    source = connect_existing(store, timeout=30)
     try:
         problem = integrity_problem(source)
         if problem is not None:
@@ -139,6 +139,13 @@ def _make_backup(store: Path, folder: Path, keep: int, now: datetime | None) -> 
     for old in list_backups(folder)[keep:]:
         old.unlink(missing_ok=True)
     return target
+
+
+def connect_existing(path: Path, mode: str = "rw", **options) -> sqlite3.Connection:
+    """A connection to the database at ``path`` that never creates one (a URI with
+    ``mode=rw`` or ``ro``; the path percent-encoded, so any name works)."""
+    uri = f"{Path(path).absolute().as_uri()}?mode={mode}"
+    return sqlite3.connect(uri, uri=True, **options)
 
 
 def _free_name(folder: Path, moment: datetime) -> Path:

@@ -28,6 +28,7 @@ from reader.store.backups import (
     DAMAGE_NOTE,
     fsync,
     backup_time,
+    connect_existing,
     integrity_problem,
     is_damage,
     list_backups,
@@ -122,8 +123,7 @@ def store_problem(path: Path, *, full: bool = False) -> str | None:
             return None
     except FileNotFoundError:
         return None
-    conn = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=30,
-                           isolation_level=None)
+    conn = connect_existing(path, timeout=30, isolation_level=None)
     try:
         conn.execute("BEGIN")
         # the first read takes a read lock, held to the end: the file cannot change
@@ -204,7 +204,7 @@ def _restore(backup: Path, path: Path) -> bool:
     partial = path.with_name(path.name + ".restoring")
     partial.unlink(missing_ok=True)
     try:
-        source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+        source = connect_existing(backup, "ro")
         try:
             if integrity_problem(source) is not None:
                 return False
