@@ -9,6 +9,7 @@ locks do nothing.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,13 +22,17 @@ except ImportError:  # pragma: no cover - Windows
 
 @contextmanager
 def file_lock(
-    path: Path, *, wait: bool = True, on_wait: Callable[[], None] | None = None
+    path: Path,
+    *,
+    wait: bool = True,
+    on_wait: Callable[[], None] | None = None,
+    patience: float = 0.5,
 ) -> Iterator[bool]:
     """Hold the lock named by ``path`` for the ``with`` block; yields whether it is held.
 
     When another process (or another thread, through its own open) holds it: with
-    ``wait``, call ``on_wait`` once and block until it is free; without, yield False at
-    once.
+    ``wait``, block until it is free, calling ``on_wait`` once if that takes longer
+    than ``patience`` seconds; without, yield False at once.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
@@ -35,15 +40,27 @@ def file_lock(
         if fcntl is None:
             yield True
             return
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not _try(fd):
             if not wait:
                 yield False
                 return
-            if on_wait is not None:
-                on_wait()
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            deadline = time.monotonic() + patience
+            while time.monotonic() < deadline:
+                time.sleep(0.02)
+                if _try(fd):
+                    break
+            else:
+                if on_wait is not None:
+                    on_wait()
+                fcntl.flock(fd, fcntl.LOCK_EX)
         yield True
     finally:
         os.close(fd)  # closing the file releases the lock
+
+
+def _try(fd: int) -> bool:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
