@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -177,13 +179,18 @@ def _progress_to_stderr(done: int, total: int) -> None:
         print(file=sys.stderr)
 
 
+def _waiting_for_index() -> None:
+    print("reader: note: waiting for another copy of reader to finish indexing",
+          file=sys.stderr, flush=True)
+
+
 def _search(library, args) -> int:
     if args.limit < 1:
         raise ValueError("--limit must be at least 1")
     from reader.index import IndexUnavailable
 
     progress = _progress_to_stderr if sys.stderr.isatty() else None
-    library.ensure_index(progress)
+    library.ensure_index(progress, waiting=_waiting_for_index)
     text = " ".join(args.query)
     try:
         result = library.query(text, sort=args.sort)
@@ -413,10 +420,39 @@ def _one_line(error: BaseException) -> str:
 
 
 def _paths(root: Path) -> int:
-    print(f"data   {root}")
-    print(f"store  {paths.store_path(root)}")
-    print(f"index  {paths.index_path(root)}")
+    print(f"data     {root}")
+    print(f"store    {paths.store_path(root)}")
+    print(f"index    {paths.index_path(root)}")
+    print(f"backups  {paths.backups_path(root)}")
     return 0
+
+
+def _start_backup(library) -> tuple[threading.Thread, list[str]]:
+    """Today's automatic store backup, if not made yet, beside the command (it takes
+    a second or two for a big library); ``_finish_backup`` waits for it."""
+    problems: list[str] = []
+
+    def backup() -> None:
+        from reader.store import StoreDamaged
+
+        try:
+            library.backup_if_due()
+        except StoreDamaged as error:
+            problems.append(str(error))
+        except (OSError, sqlite3.Error) as error:
+            problems.append(f"{paths.backups_path(library.root)}: backup failed: "
+                            f"{_one_line(error)}")
+
+    thread = threading.Thread(target=backup, name="backup", daemon=True)
+    thread.start()
+    return thread, problems
+
+
+def _finish_backup(started: tuple[threading.Thread, list[str]]) -> None:
+    thread, problems = started
+    thread.join()
+    for problem in problems:
+        print(f"reader: warning: {problem}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -432,12 +468,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command is None:
                 from reader.ui.app import ReaderApp
 
+                # The app says so in a notification, and backs up in a worker.
                 ReaderApp(library).run()
                 return 0
+            if library.recovered is not None:
+                print(f"reader: warning: {library.recovered.message}", file=sys.stderr)
             handlers = {"search": _search, "links": _links, "import": _import,
                         "export": _export, "fetch": _fetch, "update": _update,
                         "bookmarks": _bookmarks, "tags": _tags}
-            return handlers[args.command](library, args)
+            backup = _start_backup(library)
+            try:
+                return handlers[args.command](library, args)
+            finally:
+                _finish_backup(backup)
         finally:
             library.close()
     except KeyboardInterrupt:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,14 +18,15 @@ from typing import TYPE_CHECKING
 from reader import paths
 from reader.importer import ImportReport, detect_format, read_papers
 from reader.index.types import Hits, Parsed, Progress
+from reader.locks import file_lock
 from reader.model import Paper
 from reader.results import PAGE, LibraryOrder, Ranked
 from reader.sources.sample import SAMPLE_SOURCE, sample_papers
-from reader.store import Bookmark, Store
+from reader.store import Bookmark, backups, recovery
+from reader.tags import TagError
 
 if TYPE_CHECKING:
     from reader.index.index import SearchIndex
-from reader.tags import TagError
 
 ALL = "all"
 NEW = "new"
@@ -33,10 +34,16 @@ NEW = "new"
 # more, and a fresh build is quicker.
 CATCH_UP_LIMIT = 5000
 BOOKMARKS = "bookmarks"
+# held while one copy of reader checks, updates or rebuilds the index
+INDEX_LOCK = ".index.lock"
 
 
 SORTS = ("relevance", "newest", "oldest", "title", "upvotes")
 FLAGS = ("bookmarked", "new", "read", "unread", "tagged")
+
+
+class IndexBusy(RuntimeError):
+    """The index's write lock stayed taken (by a program other than reader)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +71,14 @@ class Library:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        self.store = Store(paths.store_path(self.root))
+        # A damaged store is put aside and the newest backup restored: what was done.
+        self.store, self.recovered = recovery.open_store(
+            paths.store_path(self.root), paths.backups_path(self.root)
+        )
         self._index: SearchIndex | None = None
         self._index_lock = threading.RLock()
+        # the index generation the open searcher was made on (another copy may move it)
+        self._index_seen: int | None = None
 
     @classmethod
     def open(cls, root: Path) -> Library:
@@ -92,6 +104,14 @@ class Library:
             self._index.close()
         self.store.close()
 
+    def backup_if_due(self) -> Path | None:
+        """Back up the store unless that was done today: the new backup, or None.
+
+        About 1-3 s for a 400 MB store (run it in a worker). Raises ``StoreDamaged``
+        when the store fails its check (then nothing is backed up).
+        """
+        return backups.backup_if_due(self.store.path, paths.backups_path(self.root))
+
     # -- the index -----------------------------------------------------------------------
 
     def index_is_current(self) -> bool:
@@ -104,18 +124,32 @@ class Library:
             self.store.iter_papers(), self.store.count_papers(), generation, progress
         )
 
-    def ensure_index(self, progress: Progress | None = None) -> bool:
+    def ensure_index(
+        self, progress: Progress | None = None, waiting: Callable[[], None] | None = None
+    ) -> bool:
         """Bring the index up to date with the store; return whether it had to change.
 
         Papers added or changed since the index was written are indexed in place; a
         missing, damaged or incompatible index (or a very large change) is rebuilt.
+        One copy of reader at a time does this; another waits (``waiting`` is called
+        when it must) and then finds the work done.
         """
-        with self._index_lock:  # one update at a time from this process
-            return self._ensure_index(progress)
+        from whoosh.index import LockError  # (Whoosh loads on first use)
+
+        with self._index_lock, file_lock(self.root / INDEX_LOCK, on_wait=waiting):
+            try:
+                return self._ensure_index(progress)
+            except LockError as error:  # a program other than reader holds Whoosh's lock
+                raise IndexBusy(f"{self.index.path}: the index is locked by another "
+                                "program; try again later") from error
 
     def _ensure_index(self, progress: Progress | None) -> bool:
         generation = self.store.generation()
         indexed = self.index.indexed_generation()
+        if indexed != self._index_seen:
+            # Another copy of reader changed the index: search the new one.
+            self.index.close()
+            self._index_seen = indexed
         if indexed == generation and self.index.check():
             return False
         if indexed is not None and indexed < generation and self.index.check():

@@ -15,6 +15,7 @@ APP_NAME = "reader"
 ENV_DATA_DIR = "READER_DATA_DIR"
 STORE_NAME = "library.sqlite3"
 INDEX_NAME = "index"
+BACKUPS_NAME = "backups"
 
 
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
@@ -35,3 +36,8 @@ def store_path(root: Path) -> Path:
 
 def index_path(root: Path) -> Path:
     return root / INDEX_NAME
+
+
+def backups_path(root: Path) -> Path:
+    """The folder of automatic store backups."""
+    return root / BACKUPS_NAME

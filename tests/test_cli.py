@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -49,6 +50,16 @@ def garbage_store(data_dir: Path) -> bytes:
     garbage = random.Random(99).randbytes(8192)
     paths.store_path(data_dir).write_bytes(garbage)
     return garbage
+
+
+def newer_store(data_dir: Path) -> None:
+    """A store made by a newer reader: refused, never taken for damage."""
+    from reader.store.schema import SCHEMA_VERSION
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    raw = sqlite3.connect(paths.store_path(data_dir))
+    raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    raw.close()
 
 
 def assert_one_error_line(stderr: str) -> str:
@@ -173,7 +184,7 @@ def test_paths_are_under_the_data_dir(data_dir):
     printed = printed_paths(result.stdout)
     root = data_dir.resolve()
     assert printed["data"] == root
-    assert set(printed) == {"data", "store", "index"}
+    assert set(printed) == {"data", "store", "index", "backups"}
     for path in printed.values():
         assert path == root or root in path.parents
 
@@ -235,14 +246,51 @@ def test_limit_zero_is_one_error_line(data_dir):
     assert result.stdout == ""
 
 
-def test_garbage_store_is_one_error_line(data_dir):
+def test_garbage_store_is_moved_aside_in_one_warning_line(data_dir):
     garbage = garbage_store(data_dir)
+    result = run("search", "quantization", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    [line] = result.stderr.splitlines()
+    store = paths.store_path(data_dir.resolve())
+    assert line.startswith(f"reader: warning: {store}: the library store was damaged (")
+    assert "no backup to restore, so this is a new library" in line
+    # never deleted: the damaged bytes are kept beside, and the command went on
+    [aside] = data_dir.glob("library.sqlite3.damaged-*")
+    assert aside.name in line
+    assert aside.read_bytes() == garbage
+    assert EIGHT_BIT in result.stdout
+
+
+def test_a_command_backs_up_the_store_once_a_day_and_restores_it_when_damaged(data_dir):
+    bookmark(data_dir, (EIGHT_BIT, 1.0))
+    assert run("bookmarks", data_dir=data_dir).stderr == ""
+    [backup] = (data_dir / "backups").glob("library-*.sqlite3")
+    assert run("links", paper_id(EIGHT_BIT), data_dir=data_dir).returncode == 0
+    assert list((data_dir / "backups").glob("library-*.sqlite3")) == [backup]
+    store = paths.store_path(data_dir)
+    store.write_bytes(store.read_bytes()[: store.stat().st_size // 2])
+
+    result = run("bookmarks", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"reader: warning: {paths.store_path(data_dir.resolve())}: "
+                           "the library store was damaged (truncated: ")
+    assert "and restored the backup of" in line
+    assert result.stdout.splitlines() == [f"{paper_id(EIGHT_BIT)}\t{EIGHT_BIT}"]
+
+
+def test_store_from_a_newer_reader_is_one_error_line_and_left_alone(data_dir):
+    newer_store(data_dir)
     result = run("search", "x", data_dir=data_dir)
     assert result.returncode != 0
     line = assert_one_error_line(result.stderr)
     assert str(paths.store_path(data_dir.resolve())) in line
+    assert "newer reader" in line
     assert result.stdout == ""
-    assert paths.store_path(data_dir).read_bytes() == garbage
+    raw = sqlite3.connect(paths.store_path(data_dir))
+    assert raw.execute("PRAGMA user_version").fetchone()[0] > 0  # not replaced
+    raw.close()
+    assert not list(data_dir.glob("*.damaged-*"))
 
 
 @pytest.mark.parametrize(
@@ -250,8 +298,8 @@ def test_garbage_store_is_one_error_line(data_dir):
     [["search", "x", "--limit", "0"], ["search", "x", "--limit", "-5"], ["bookmarks"]],
 )
 def test_errors_in_process(data_dir, capsys, args):
-    if args == ["bookmarks"]:
-        garbage_store(data_dir)
+    if args == ["bookmarks"]:  # a store from a newer reader
+        newer_store(data_dir)
     status = main(args)
     assert status != 0
     captured = capsys.readouterr()

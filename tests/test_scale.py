@@ -150,9 +150,9 @@ async def test_a_search_started_while_indexing_gets_its_results(data_dir, monkey
     gate = threading.Event()
     build = library.ensure_index
 
-    def slow_ensure_index(progress=None):
+    def slow_ensure_index(progress=None, **options):
         gate.wait(30)
-        return build(progress)
+        return build(progress, **options)
 
     monkeypatch.setattr(library, "ensure_index", slow_ensure_index)
     app = reader.ui.app.ReaderApp(library)

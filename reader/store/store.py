@@ -148,6 +148,8 @@ class Store:
             self._backup(f"schema{version}")
         for target in range(version + 1, SCHEMA_VERSION + 1):
             with self._transaction() as tx:
+                if tx.execute("PRAGMA user_version").fetchone()[0] >= target:
+                    continue  # another copy of reader, starting at the same time, did it
                 MIGRATIONS[target](tx)
                 tx.execute(f"PRAGMA user_version = {target}")
 
@@ -161,6 +163,12 @@ class Store:
         finally:
             copy.close()
         return target
+
+    def data_version(self) -> int:
+        """A number that changes when another connection commits to the store (another
+        copy of reader, or another thread of this one). O(1): SQLite keeps it in shared
+        memory, so it is cheap to poll."""
+        return self._conn.execute("PRAGMA data_version").fetchone()[0]
 
     @property
     def schema_version(self) -> int:

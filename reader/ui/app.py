@@ -1,11 +1,14 @@
 """The Textual app: two views (all papers, bookmarks), help, and the command palette.
 
-The app owns the library and one background job: making sure the search index is
-current when it starts (rebuilding it, with progress, when it is missing or stale).
+The app owns the library and its background jobs: making sure the search index is
+current when it starts (rebuilding it, with progress, when it is missing or stale), the
+day's automatic store backup, and noticing what another running copy of reader changed
+(every few seconds, when the terminal gets focus, and on ctrl+r).
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -17,7 +20,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
 
-from reader.library import ALL, BOOKMARKS, NEW, Library
+from reader.library import ALL, BOOKMARKS, NEW, IndexBusy, Library
 from reader.model import Paper
 from reader.ui.screens.help_screen import HelpScreen
 from reader.ui.screens.library_screen import LibraryScreen
@@ -52,7 +55,12 @@ class ReaderApp(App[None]):
         Binding("question_mark", "help", "Help"),
         Binding("q", "quit", "Quit"),
         Binding("u", "undo", "Undo", show=False),
+        Binding("ctrl+r", "refresh", "Refresh", show=False),
     ]
+    # How often to look for changes another copy of reader made (seconds): O(1) each.
+    REFRESH_EVERY = 2.0
+    # The day's store backup starts this long after start-up (seconds), in a worker.
+    BACKUP_DELAY = 2.0
 
     # (what, done, total) while background work runs (indexing, importing), else None.
     busy: reactive[tuple[str, int, int] | None] = reactive(None, always_update=True)
@@ -67,11 +75,20 @@ class ReaderApp(App[None]):
         # [reading] mark_read_on_open in the config file
         self.mark_read_on_open = True
         self._undo: list[tuple[str, Callable[[], None]]] = []
+        # papers added by another copy of reader are waiting to be indexed
+        self._index_behind = False
 
     def on_mount(self) -> None:
         self._apply_settings()
         # after the first screen is painted: checking the index imports Whoosh
         self.call_after_refresh(self.request_index)
+        recovered = self.library.recovered
+        if recovered is not None:
+            self.notify(recovered.message, title="Library restored", severity="warning",
+                        markup=False, timeout=30)
+        self._watch_store()
+        self.set_timer(self.BACKUP_DELAY, self.back_up)
+        self.set_interval(3600, self.back_up)  # a session left open over midnight
 
     def _apply_settings(self) -> None:
         """The theme: the config file's [ui] theme if it names one, else the last one
@@ -111,14 +128,87 @@ class ReaderApp(App[None]):
             self._index_worker = self._ensure_index()
 
     @work(thread=True, group="index")
-    def _ensure_index(self) -> None:
+    def _ensure_index(self, announce: bool = False) -> None:
+        """With ``announce``, the views refresh when the index changed."""
+        changed = False
         try:
             # Cheap when the index is current (one small file and a probe query).
-            self.library.ensure_index(self._report("indexing"))
+            changed = self.library.ensure_index(self._report("indexing"),
+                                                waiting=self._waiting_for_other_copy)
             # then what the first prefix or fuzzy search would otherwise wait for
             self.library.index.warm()
+        except IndexBusy as error:
+            self._index_behind = True  # tried again at the next look for changes
+            self.notify(str(error), title="Index", severity="warning", markup=False)
         finally:
             self.call_from_thread(setattr, self, "busy", None)
+        if changed and announce:
+            self.call_from_thread(setattr, self, "library_version", self.library_version + 1)
+
+    def _waiting_for_other_copy(self) -> None:
+        self.call_from_thread(setattr, self, "busy", ("another reader is indexing", 0, 1))
+
+    # -- the store: backups, and other copies of reader ---------------------------------
+
+    @work(thread=True, group="backup")
+    def back_up(self) -> None:
+        """Today's automatic store backup, unless made already (1-3 s for 400 MB)."""
+        from reader.store import StoreDamaged
+
+        try:
+            self.library.backup_if_due()
+        except StoreDamaged as error:
+            self.notify(str(error), title="Library damaged", severity="error", markup=False,
+                        timeout=30)
+        except (OSError, sqlite3.Error) as error:
+            self.notify(f"The automatic backup failed: {error}", title="Backup",
+                        severity="warning", markup=False, timeout=10)
+
+    def _watch_store(self) -> None:
+        store = self.library.store
+        self._data_version = store.data_version()
+        self._generation = store.generation()
+        self.set_interval(self.REFRESH_EVERY, self._check_for_changes)
+
+    def _check_for_changes(self) -> None:
+        """Refresh if another copy of reader (or a worker) committed to the store.
+
+        O(1) and never waits for a writer (SQLite's data_version), so it runs on the UI
+        thread: a few microseconds at any library size."""
+        try:
+            changed = self.library.store.data_version() != self._data_version
+        except sqlite3.Error:
+            return  # the store is unusable for now: the next look may find it back
+        if changed:
+            self.refresh_library()
+        elif self._index_behind:
+            self._catch_up_index()
+
+    def on_app_focus(self) -> None:
+        self._check_for_changes()
+
+    def action_refresh(self) -> None:
+        self.refresh_library()
+        self.notify("Refreshed", timeout=1)
+
+    def refresh_library(self) -> None:
+        """Show the store as it is now: what another copy of reader changed (bookmarks,
+        notes, read marks, papers) appears; papers it added join the index in a worker,
+        and the views refresh again when they are in."""
+        store = self.library.store
+        self._data_version = store.data_version()
+        generation = store.generation()
+        if generation != self._generation:
+            self._generation = generation
+            self._index_behind = True
+        self._catch_up_index()
+        self.library_version += 1
+
+    def _catch_up_index(self) -> None:
+        if self._index_behind and (self._index_worker is None
+                                   or self._index_worker.is_finished):
+            self._index_behind = False
+            self._index_worker = self._ensure_index(announce=True)
 
     # -- updating ------------------------------------------------------------------------
 
@@ -287,6 +377,10 @@ class ReaderApp(App[None]):
             lambda: self.switch_mode("bookmarks"),
         )
         yield SystemCommand("Help", "Every key and the search syntax (?)", self.action_help)
+        yield SystemCommand(
+            "Refresh", "Show what another running copy of reader changed (ctrl+r)",
+            self.action_refresh,
+        )
         yield SystemCommand(
             "Import file…", "Import papers from BibTeX, RIS, arXiv, JSON, CSV files",
             self.action_import,

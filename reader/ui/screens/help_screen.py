@@ -47,6 +47,7 @@ KEYS = [
         ("3", "saved searches, with live counts"),
         ("4", "new papers: what the last update brought"),
         ("U", "update: fetch the subscriptions in the config file"),
+        ("ctrl+r", "refresh: what another running reader changed"),
         ("ctrl+p", "command palette: every action by name"),
         ("?", "this help"),
         ("q", "quit"),

@@ -197,7 +197,12 @@ class LibraryScreen(PaperActions, Screen[None]):
         papers.set_read(view.read)
         papers.set_noted(view.noted)
         papers.set_tags(view.tags)
+        top = papers.scroll_offset.y
         papers.show(view.result.ids, view.bookmarked, keep=keep, terms=view.result.terms)
+        if keep is not None and top:
+            # The same search again (a refresh): the rows stay where they were.
+            papers.scroll_to(y=top, animate=False, immediate=True)
+            papers.cursor = papers.cursor  # and the cursor in view
         self._update_status()
         self.refresh_bindings()
 
@@ -267,7 +272,9 @@ class LibraryScreen(PaperActions, Screen[None]):
             status.show_progress(*busy)
 
     def _library_changed(self) -> None:
-        self.run_search(self.query_text, delay=0)
+        # The box's text, not the last one shown: a search still waiting out its pause
+        # must not give way to an older one.
+        self.run_search(self.query_one("#search", Input).value, delay=0)
 
     # -- the highlighted paper -----------------------------------------------------------
 

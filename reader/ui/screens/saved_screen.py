@@ -45,6 +45,8 @@ class SavedSearchesScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
+        # another copy of reader saved or deleted one, or papers came in: counts change
+        self.watch(self.app, "library_version", self.refresh_list, init=False)
 
     def refresh_list(self) -> None:
         saved = self.app.library.store.saved_searches()

@@ -113,7 +113,8 @@ class PaperDetail(VerticalScroll, can_focus=True):
     ) -> None:
         """Show ``paper`` (and the user's ``tags`` on it); words that are among a query's
         ``terms`` stand out."""
-        scroll_home = paper is None or paper is not self.paper
+        # the same paper again (a refresh, a bookmark): the reader keeps their place
+        scroll_home = paper is None or self.paper is None or paper.id != self.paper.id
         self._shown = (paper, bookmarked, terms, tags)
         title = self.query_one("#title", Static)
         meta = self.query_one("#meta", Static)
