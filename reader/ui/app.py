@@ -22,6 +22,7 @@ from textual.worker import Worker, get_current_worker
 
 from reader.library import ALL, BOOKMARKS, NEW, IndexBusy, Library
 from reader.model import Paper
+from reader.ui.keys import binding_ids, keymap_from_config
 from reader.ui.screens.help_screen import HelpScreen
 from reader.ui.screens.library_screen import LibraryScreen
 from reader.ui.screens.prompt import TextPrompt, split_paths
@@ -47,15 +48,15 @@ class ReaderApp(App[None]):
     Footer.-compact FooterKey.-command-palette { margin-right: 0; }
     """
     BINDINGS = [
-        Binding("1", "switch_mode('papers')", "Papers"),
-        Binding("2", "switch_mode('bookmarks')", "Bookmarks"),
-        Binding("3", "switch_mode('saved')", "Saved", show=False),
-        Binding("4", "switch_mode('new')", "New", show=False),
-        Binding("U", "update", "Update", show=False),
-        Binding("question_mark", "help", "Help"),
-        Binding("q", "quit", "Quit"),
-        Binding("u", "undo", "Undo", show=False),
-        Binding("ctrl+r", "refresh", "Refresh", show=False),
+        Binding("1", "switch_mode('papers')", "Papers", id="papers"),
+        Binding("2", "switch_mode('bookmarks')", "Bookmarks", id="bookmarks"),
+        Binding("3", "switch_mode('saved')", "Saved", show=False, id="saved"),
+        Binding("4", "switch_mode('new')", "New", show=False, id="new"),
+        Binding("U", "update", "Update", show=False, id="update"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("u", "undo", "Undo", show=False, id="undo"),
+        Binding("ctrl+r", "refresh", "Refresh", show=False, id="refresh"),
     ]
     # How often to look for changes another copy of reader made (seconds): O(1) each.
     REFRESH_EVERY = 2.0
@@ -75,6 +76,8 @@ class ReaderApp(App[None]):
         # [reading] mark_read_on_open in the config file
         self.mark_read_on_open = True
         self._undo: list[tuple[str, Callable[[], None]]] = []
+        # binding id -> keys, from the config's [keys] (the help shows them)
+        self.remapped_keys: dict[str, str] = {}
         # papers added by another copy of reader are waiting to be indexed
         self._index_behind = False
 
@@ -108,6 +111,22 @@ class ReaderApp(App[None]):
             self.notify(f"{config.path}: no theme called {wanted!r}; using {self.theme}",
                         title="Settings", severity="warning", markup=False, timeout=8)
         self.watch(self, "theme", self._remember_theme, init=False)
+        keymap, problems = keymap_from_config(config.section("keys"), self.key_ids(),
+                                              str(config.path))
+        for problem in problems:
+            self.notify(problem, title="Settings", severity="warning", markup=False,
+                        timeout=8)
+        if keymap:
+            self.set_keymap(keymap)
+        self.remapped_keys = keymap
+
+    @staticmethod
+    def key_ids() -> dict[str, str]:
+        """The ids of the bindings ``[keys]`` may remap, with what each does."""
+        from reader.ui.screens.detail_screen import DetailScreen
+        from reader.ui.widgets.paper_list import PaperList
+
+        return binding_ids([ReaderApp, LibraryScreen, DetailScreen, PaperList])
 
     def _remember_theme(self, theme: str) -> None:
         self.library.store.set_meta("theme", theme)

@@ -12,11 +12,11 @@ from reader.ui.screens.link_picker import LinkPicker
 from reader.ui.widgets.paper_detail import PaperDetail
 
 PAPER_BINDINGS = [
-    Binding("t", "edit_tags", "Tags"),
-    Binding("o", "open_link", "Link"),
-    Binding("y", "copy_citation", "Copy BibTeX", show=False),
-    Binding("Y", "copy_link", "Copy link", show=False),
-    Binding("L", "toggle_raw", "Raw text", show=False),
+    Binding("t", "edit_tags", "Tags", id="tags"),
+    Binding("o", "open_link", "Link", id="open-link"),
+    Binding("y", "copy_citation", "Copy BibTeX", show=False, id="copy-bibtex"),
+    Binding("Y", "copy_link", "Copy link", show=False, id="copy-link"),
+    Binding("L", "toggle_raw", "Raw text", show=False, id="raw-text"),
 ]
 
 

@@ -15,8 +15,8 @@ from reader.ui.widgets.paper_detail import PaperDetail
 class DetailScreen(PaperActions, Screen[None]):
     BINDINGS = [
         Binding("escape,q,f", "dismiss", "Back"),
-        Binding("b", "toggle_bookmark", "Bookmark"),
-        Binding("n", "edit_note", "Note"),
+        Binding("b", "toggle_bookmark", "Bookmark", id="bookmark"),
+        Binding("n", "edit_note", "Note", id="note"),
         *PAPER_BINDINGS,
     ]
 

@@ -11,14 +11,14 @@ from textual.widgets import Static
 
 KEYS = [
     ("Searching", [
-        ("/", "go to the search box"),
+        ("/", "go to the search box", "search"),
         ("typing", "searches as you type"),
         ("enter", "from the search box to the list"),
         ("escape", "leave the search box; again, clear the search"),
         ("tab", "take the \"did you mean\" suggestion"),
-        ("s", "sort: relevance, newest, oldest, title, upvotes"),
+        ("s", "sort: relevance, newest, oldest, title, upvotes", "sort"),
         ("up  down", "in the search box: earlier queries"),
-        ("S", "save the search (view 3 lists saved searches)"),
+        ("S", "save the search (view 3 lists saved searches)", "save-search"),
     ]),
     ("Moving", [
         ("j  k  ↓  ↑", "next / previous paper"),
@@ -28,29 +28,29 @@ KEYS = [
         ("escape", "back from the paper"),
     ]),
     ("Papers", [
-        ("b", "bookmark the paper, or remove its bookmark (saved at once)"),
-        ("m", "more like this: similar papers (escape returns)"),
+        ("b", "bookmark the paper, or remove its bookmark (saved at once)", "bookmark"),
+        ("m", "more like this: similar papers (escape returns)", "like-this"),
         ("r  R", "mark read / unread; show unread papers only"),
-        ("n", "write a note on the paper (saved as you type)"),
-        ("t", "tags: add or remove the paper's tags (tab completes)"),
-        ("u", "undo the last bookmark, note, read mark or tag change"),
-        ("o", "open the paper's page (a list when it has several links)"),
+        ("n", "write a note on the paper (saved as you type)", "note"),
+        ("t", "tags: add or remove the paper's tags (tab completes)", "tags"),
+        ("u", "undo the last bookmark, note, read mark or tag change", "undo"),
+        ("o", "open the paper's page (a list when it has several links)", "open-link"),
         ("y  Y", "copy a BibTeX citation / the link"),
-        ("L", "raw text: LaTeX as written, or readable math"),
-        ("f", "the paper full screen"),
+        ("L", "raw text: LaTeX as written, or readable math", "raw-text"),
+        ("f", "the paper full screen", "full-screen"),
         ("space", "scroll the paper (shift+space back)"),
         ("<  >", "narrower / wider list"),
     ]),
     ("Views", [
-        ("1", "all papers"),
-        ("2", "bookmarks, newest first"),
-        ("3", "saved searches, with live counts"),
-        ("4", "new papers: what the last update brought"),
-        ("U", "update: fetch the subscriptions in the config file"),
-        ("ctrl+r", "refresh: what another running reader changed"),
+        ("1", "all papers", "papers"),
+        ("2", "bookmarks, newest first", "bookmarks"),
+        ("3", "saved searches, with live counts", "saved"),
+        ("4", "new papers: what the last update brought", "new"),
+        ("U", "update: fetch the subscriptions in the config file", "update"),
+        ("ctrl+r", "refresh: what another running reader changed", "refresh"),
         ("ctrl+p", "command palette: every action by name"),
-        ("?", "this help"),
-        ("q", "quit"),
+        ("?", "this help", "help"),
+        ("q", "quit", "quit"),
     ]),
 ]
 
@@ -70,10 +70,16 @@ QUERY_SYNTAX = [
 ]
 
 
-def _table(rows: list[tuple[str, str]], width: int) -> Content:
-    lines = [
-        Content.assemble((key.ljust(width), "bold $accent"), "  ", what) for key, what in rows
-    ]
+def _table(rows: list[tuple[str, ...]], width: int,
+           keymap: dict[str, str] | None = None) -> Content:
+    """Rows of keys and what they do; a row with a binding id shows the key the
+    config's ``[keys]`` gave it, if any."""
+    keymap = keymap or {}
+    lines = []
+    for key, what, *binding in rows:
+        if binding and binding[0] in keymap:
+            key = keymap[binding[0]].replace(",", "  ")
+        lines.append(Content.assemble((key.ljust(width), "bold $accent"), "  ", what))
     return Content("\n").join(lines)
 
 
@@ -94,7 +100,7 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll():
             for heading, rows in KEYS:
                 yield Static(Content(heading), classes="heading")
-                yield Static(_table(rows, 18))
+                yield Static(_table(rows, 18, getattr(self.app, "remapped_keys", {})))
             yield Static(Content("Search syntax"), classes="heading")
             yield Static(_table(QUERY_SYNTAX, 22))
             yield Static(Content("\nescape closes this help").stylize("$text-muted"))

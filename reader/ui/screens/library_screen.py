@@ -59,22 +59,22 @@ class View:
 class LibraryScreen(PaperActions, Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, NARROW), (100, "-wide")]
     BINDINGS = [
-        Binding("slash", "focus_search", "Search"),
-        Binding("b", "toggle_bookmark", "Bookmark"),
-        Binding("s", "cycle_sort", "Sort"),
-        Binding("m", "more_like_this", "Like this"),
-        Binding("r", "toggle_read", "Read/unread", show=False),
-        Binding("n", "edit_note", "Note"),
-        Binding("R", "toggle_unread_only", "Unread only", show=False),
-        Binding("S", "save_search", "Save search", show=False),
-        Binding("tab", "accept_suggestion", "Use suggestion"),
+        Binding("slash", "focus_search", "Search", id="search"),
+        Binding("b", "toggle_bookmark", "Bookmark", id="bookmark"),
+        Binding("s", "cycle_sort", "Sort", id="sort"),
+        Binding("m", "more_like_this", "Like this", id="like-this"),
+        Binding("r", "toggle_read", "Read/unread", show=False, id="read"),
+        Binding("n", "edit_note", "Note", id="note"),
+        Binding("R", "toggle_unread_only", "Unread only", show=False, id="unread-only"),
+        Binding("S", "save_search", "Save search", show=False, id="save-search"),
+        Binding("tab", "accept_suggestion", "Use suggestion", id="suggestion"),
         Binding("escape", "escape", "Clear search", show=False),
         *PAPER_BINDINGS,
-        Binding("f", "full_screen", "Full screen", show=False),
+        Binding("f", "full_screen", "Full screen", show=False, id="full-screen"),
         Binding("space", "page_detail(1)", "Scroll paper", show=False),
         Binding("shift+space", "page_detail(-1)", "Scroll paper up", show=False),
-        Binding("less_than_sign", "resize_split(-5)", "Narrower list", show=False),
-        Binding("greater_than_sign", "resize_split(5)", "Wider list", show=False),
+        Binding("less_than_sign", "resize_split(-5)", "Narrower list", show=False, id="narrower"),
+        Binding("greater_than_sign", "resize_split(5)", "Wider list", show=False, id="wider"),
     ]
     DEFAULT_CSS = """
     LibraryScreen {

@@ -36,12 +36,12 @@ class PaperList(ScrollView, can_focus=True):
     # tagged ones."""
 
     BINDINGS = [
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("home,g", "first", "First", show=False),
-        Binding("end,G", "last", "Last", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False, id="down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="up"),
+        Binding("home,g", "first", "First", show=False, id="first"),
+        Binding("end,G", "last", "Last", show=False, id="last"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="page-down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="page-up"),
         Binding("enter", "select", "Read"),
     ]
     COMPONENT_CLASSES = {
