@@ -12,6 +12,7 @@ import unicodedata
 from itertools import islice
 
 import pytest
+from conftest import shared_path
 
 import reader.text
 from reader.sources.sample import sample_papers
@@ -23,7 +24,6 @@ from reader.text import (
     html_to_text,
     readable_math,
 )
-from conftest import shared_path
 
 MU_LO = "$μ$LO: Compute-Efficient Meta-Generalization of Learned Optimizers"
 

@@ -7,6 +7,7 @@ import sqlite3
 import threading
 
 import pytest
+from helpers import make_app, paper_list, settle, status_text, visible_rows
 
 import reader.library
 import reader.ui.app
@@ -16,7 +17,6 @@ from reader.model import make_paper
 from reader.results import LazyIds, LibraryOrder, Ranked
 from reader.sources.sample import SAMPLE_SOURCE
 from reader.store import Store
-from helpers import make_app, paper_list, settle, status_text, visible_rows
 
 BIG = 100_000
 

@@ -230,3 +230,34 @@ async def test_the_app_looks_for_changes_when_the_terminal_gets_focus(data_dir, 
         app.post_message(events.AppFocus())
         await settle(pilot)
         _shows_the_changes(app)
+
+
+async def test_a_change_while_another_copy_holds_the_store_is_refused_not_fatal(
+    data_dir, monkeypatch
+):
+    import sqlite3
+
+    from reader import paths
+    from reader.ui.app import ReaderApp
+
+    monkeypatch.setattr(ReaderApp, "STORE_PATIENCE", 0.2)
+    app = make_app(data_dir)
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await settle(pilot)
+        paper = paper_list(app).highlighted
+        other = sqlite3.connect(paths.store_path(data_dir), isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another copy in the middle of a long import
+        try:
+            await pilot.press("b")
+            await pilot.pause()
+            assert app.is_running
+            messages = [str(n.message) for n in app._notifications]
+            assert any("another copy of reader is writing" in m for m in messages)
+            assert "★" not in visible_rows(app)[0]
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        await pilot.press("b")  # the lock is gone: it saves
+        await pilot.pause()
+        assert app.library.is_bookmarked(paper.id)
+        assert "★" in visible_rows(app)[0]

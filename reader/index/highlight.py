@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-
 _WORD = re.compile(r"[^\W_]+")
 
 Span = tuple[int, int]

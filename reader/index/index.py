@@ -26,9 +26,6 @@ from whoosh import query
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 
 from reader.index import analysis
-from reader.index.types import Hits, IndexUnavailable, Progress
-from reader.index.vocabulary import FILE as VOCABULARY_FILE
-from reader.index.vocabulary import Vocabulary
 from reader.index.query import (
     Parsed,
     any_words,
@@ -39,6 +36,9 @@ from reader.index.query import (
     plain_words,
     wanted_terms,
 )
+from reader.index.types import Hits, IndexUnavailable, Progress
+from reader.index.vocabulary import FILE as VOCABULARY_FILE
+from reader.index.vocabulary import Vocabulary
 from reader.model import Paper
 
 INDEX_SCHEMA_VERSION = 5

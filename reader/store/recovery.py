@@ -26,9 +26,9 @@ from pathlib import Path
 from reader.locks import file_lock
 from reader.store.backups import (
     DAMAGE_NOTE,
-    fsync,
     backup_time,
     connect_existing,
+    fsync,
     integrity_problem,
     is_damage,
     list_backups,

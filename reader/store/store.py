@@ -95,6 +95,11 @@ def _merged(existing: Paper, new: Paper) -> Paper:
     return replace(existing, **changes) if changes else existing
 
 
+class StoreBusy(StoreError):
+    """Another process held the write lock for longer than this one would wait; the
+    change was not made."""
+
+
 class Store:
     """The library's SQLite database at ``path`` (created and migrated on open)."""
 
@@ -120,10 +125,23 @@ class Store:
             self._local.conn = conn
         return conn
 
+    def set_patience(self, seconds: float) -> None:
+        """How long a write from this thread waits for another process's write (30 s
+        unless set: a person at the keyboard should not wait that long)."""
+        self._conn.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error):
+                raise
+            raise StoreBusy(
+                f"{self.path}: another copy of reader is writing to the library (an "
+                "import?); not saved, try again in a moment"
+            ) from error
         try:
             yield conn
         except BaseException:

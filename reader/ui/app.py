@@ -22,13 +22,13 @@ from textual.worker import Worker, get_current_worker
 
 from reader.library import ALL, BOOKMARKS, NEW, IndexBusy, Library
 from reader.model import Paper
+from reader.store import StoreBusy
 from reader.ui.keys import binding_ids, keymap_from_config
 from reader.ui.screens.help_screen import HelpScreen
 from reader.ui.screens.library_screen import LibraryScreen
 from reader.ui.screens.prompt import TextPrompt, split_paths
 from reader.ui.screens.saved_screen import SavedSearchesScreen
 from reader.ui.screens.tag_prompt import TagPrompt
-
 
 UNDO_KEPT = 50
 
@@ -81,7 +81,11 @@ class ReaderApp(App[None]):
         # papers added by another copy of reader are waiting to be indexed
         self._index_behind = False
 
+    # seconds a change made at the keyboard waits for another copy's long write
+    STORE_PATIENCE = 2.0
+
     def on_mount(self) -> None:
+        self.library.store.set_patience(self.STORE_PATIENCE)
         self._apply_settings()
         # after the first screen is painted: checking the index imports Whoosh
         self.call_after_refresh(self.request_index)
@@ -92,6 +96,11 @@ class ReaderApp(App[None]):
         self._watch_store()
         self.set_timer(self.BACKUP_DELAY, self.back_up)
         self.set_interval(3600, self.back_up)  # a session left open over midnight
+
+    def not_saved(self, error: StoreBusy) -> None:
+        """Say that a change was not made because another copy of reader held the store
+        (a long import): nothing changed, nothing is lost, the user may try again."""
+        self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=8)
 
     def _apply_settings(self) -> None:
         """The theme: the config file's [ui] theme if it names one, else the last one
@@ -129,7 +138,10 @@ class ReaderApp(App[None]):
         return binding_ids([ReaderApp, LibraryScreen, DetailScreen, PaperList])
 
     def _remember_theme(self, theme: str) -> None:
-        self.library.store.set_meta("theme", theme)
+        try:
+            self.library.store.set_meta("theme", theme)
+        except StoreBusy:
+            pass  # only a preference: the next pick remembers it
 
     def _report(self, what: str) -> Callable[[int, int], None]:
         def progress(done: int, total: int) -> None:
@@ -317,11 +329,16 @@ class ReaderApp(App[None]):
         if changed:
             self.call_from_thread(setattr, self, "library_version", self.library_version + 1)
 
-    def toggle_bookmark(self, paper: Paper) -> bool:
-        """Toggle the bookmark (committed before this returns) and say so."""
+    def toggle_bookmark(self, paper: Paper) -> bool | None:
+        """Toggle the bookmark (committed before this returns) and say so; None when
+        another copy of reader held the store and nothing changed."""
         store = self.library.store
         was = store.bookmark_time(paper.id)
-        bookmarked = self.library.toggle_bookmark(paper)
+        try:
+            bookmarked = self.library.toggle_bookmark(paper)
+        except StoreBusy as error:
+            self.not_saved(error)
+            return None
         verb = "Bookmarked" if bookmarked else "Removed bookmark"
         self.notify(f"{verb}: {paper.title[:60]}", markup=False, timeout=2)
         if was is None:
@@ -350,7 +367,11 @@ class ReaderApp(App[None]):
         before = store.tag_rows_of(paper.id)
         if sorted(tags) == [tag for tag, _ in before]:
             return False
-        self.library.set_tags(paper.id, tags)
+        try:
+            self.library.set_tags(paper.id, tags)
+        except StoreBusy as error:
+            self.not_saved(error)
+            return False
         shown = ", ".join(store.tags_of(paper.id)) or "none"
         self.notify(f"Tags: {shown} on {paper.title[:50]}", markup=False, timeout=3)
         self.remember_undo(f"tag change on {paper.title[:40]}",
@@ -368,8 +389,13 @@ class ReaderApp(App[None]):
         if not self._undo:
             self.notify("Nothing to undo.", timeout=2)
             return
-        what, revert = self._undo.pop()
-        revert()
+        what, revert = self._undo[-1]
+        try:
+            revert()
+        except StoreBusy as error:
+            self.not_saved(error)
+            return
+        self._undo.pop()
         self.notify(f"Undid the {what}", markup=False, timeout=3)
         self.library_version += 1  # the views redraw from the store
 

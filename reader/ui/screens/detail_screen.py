@@ -47,6 +47,8 @@ class DetailScreen(PaperActions, Screen[None]):
 
     def action_toggle_bookmark(self) -> None:
         bookmarked = self.app.toggle_bookmark(self.paper)
+        if bookmarked is None:
+            return  # not saved (the app said why)
         self.query_one(PaperDetail).show(self.paper, bookmarked, self.terms,
                                          self.app.library.tags_of(self.paper.id))
 

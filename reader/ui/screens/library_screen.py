@@ -23,6 +23,7 @@ from reader.index import IndexUnavailable
 from reader.library import ALL, BOOKMARKS, NEW, Counts, SearchResult
 from reader.model import Paper
 from reader.results import LazyIds
+from reader.store import StoreBusy
 from reader.text import clean_line
 from reader.ui.paper_actions import PAPER_BINDINGS, PaperActions
 from reader.ui.screens.detail_screen import DetailScreen
@@ -152,7 +153,10 @@ class LibraryScreen(PaperActions, Screen[None]):
     def _remember_query(self) -> None:
         text = self.query_one("#search", Input).value
         if text.strip():
-            self.app.library.store.remember_query(text)
+            try:
+                self.app.library.store.remember_query(text)
+            except StoreBusy:
+                pass  # history is a convenience: not worth a message
 
     @work(thread=True, exclusive=True, group="search")
     def run_search(self, text: str, delay: float = SEARCH_DELAY) -> None:
@@ -325,6 +329,8 @@ class LibraryScreen(PaperActions, Screen[None]):
         if paper is None:
             return
         bookmarked = self.app.toggle_bookmark(paper)
+        if bookmarked is None:
+            return  # not saved (the app said why)
         library = self.app.library
         ids = library.bookmarked_ids()
         self.query_one(PaperList).set_bookmarked(ids)
@@ -361,7 +367,11 @@ class LibraryScreen(PaperActions, Screen[None]):
         was = library.store.is_read(paper.id)
         if was == read:
             return
-        library.set_read(paper.id, read)
+        try:
+            library.set_read(paper.id, read)
+        except StoreBusy as error:
+            self.app.not_saved(error)
+            return
         self.query_one(PaperList).set_read(library.read_ids())
         self.app.remember_undo(
             f"{'read' if read else 'unread'} mark on {paper.title[:40]}",
@@ -428,7 +438,11 @@ class LibraryScreen(PaperActions, Screen[None]):
 
         def save(name: str | None) -> None:
             if name:
-                self.app.library.store.save_search(name, text)
+                try:
+                    self.app.library.store.save_search(name, text)
+                except StoreBusy as error:
+                    self.app.not_saved(error)
+                    return
                 self.notify(f"Saved search {name!r}: {text}", markup=False, timeout=3)
 
         prompt = TextPrompt("Save this search", f"Name it; it re-runs live in view 3: {text}",

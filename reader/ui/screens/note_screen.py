@@ -11,6 +11,7 @@ from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
 from reader.model import Paper
+from reader.store import StoreBusy
 from reader.text import display_title
 
 SAVE_AFTER = 0.5  # seconds without typing
@@ -58,11 +59,17 @@ class NoteScreen(ModalScreen[str]):
     def _save(self) -> None:
         text = self.query_one(TextArea).text
         if text != self._saved:
-            self.app.library.set_note(self.paper.id, text)
+            try:
+                self.app.library.set_note(self.paper.id, text)
+            except StoreBusy as error:
+                self.app.not_saved(error)  # the text stays here; leaving tries again
+                return
             self._saved = text
 
     def action_close(self) -> None:
         self._save()
+        if self._saved != self.query_one(TextArea).text:
+            return  # not saved: stay, so the note is not lost
         if self._saved != self._before:
             library, paper_id, before = self.app.library, self.paper.id, self._before
             self.app.remember_undo(f"note on {self.paper.title[:40]}",

@@ -13,6 +13,7 @@ from textual.worker import get_current_worker
 
 from reader.index import IndexUnavailable
 from reader.results import LazyIds
+from reader.store import StoreBusy
 
 
 class SavedSearchesScreen(Screen[None]):
@@ -110,7 +111,11 @@ class SavedSearchesScreen(Screen[None]):
             return
         name = options.get_option_at_index(options.highlighted).id
         if name:
-            self.app.library.store.delete_saved_search(name)
+            try:
+                self.app.library.store.delete_saved_search(name)
+            except StoreBusy as error:
+                self.app.not_saved(error)
+                return
             self.notify(f"Deleted saved search {name!r}", markup=False, timeout=3)
             self.refresh_list()
 
