@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sqlite3
 import sys
 import threading
@@ -476,6 +477,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             handlers = {"search": _search, "links": _links, "import": _import,
                         "export": _export, "fetch": _fetch, "update": _update,
                         "bookmarks": _bookmarks, "tags": _tags}
+            # a rebuild from here may fork index workers (the app keeps one process)
+            library.index_processes = min(2, os.cpu_count() or 1)
             backup = _start_backup(library)
             try:
                 return handlers[args.command](library, args)

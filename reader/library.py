@@ -76,6 +76,9 @@ class Library:
             paths.store_path(self.root), paths.backups_path(self.root)
         )
         self._index: SearchIndex | None = None
+        # processes a full index rebuild may use (the CLI, which has no other busy
+        # threads, sets more: the worker processes are forked)
+        self.index_processes = 1
         self._index_lock = threading.RLock()
         # the index generation the open searcher was made on (another copy may move it)
         self._index_seen: int | None = None
@@ -121,7 +124,9 @@ class Library:
         """Rebuild the index from the store (slow: run it in a worker)."""
         generation = self.store.generation()
         self.index.rebuild(
-            self.store.iter_papers(), self.store.count_papers(), generation, progress
+            self.store.iter_papers(), self.store.count_papers(), generation, progress,
+            # forking beside another running thread (a backup) is not safe
+            processes=self.index_processes if threading.active_count() == 1 else 1,
         )
 
     def ensure_index(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from whoosh import analysis
 from whoosh.support.charset import accent_map
@@ -92,6 +93,7 @@ def _tex_macro(match: re.Match) -> str:
     return " "  # \mathcal, \textbf, \frac: the macro goes, its arguments stay
 
 
+@lru_cache(maxsize=200_000)  # words repeat: most of a build's calls are cache hits
 def americanize(word: str) -> str:
     """The American spelling of a lower-case word (the word itself if none)."""
     if len(word) < 5:
