@@ -171,3 +171,20 @@ async def test_a_search_started_while_indexing_gets_its_results(data_dir, monkey
         assert "indexing" not in status_text(app)
         assert paper_list(app).highlighted.title == "8-bit Optimizers via Block-wise Quantization"
 
+
+
+def test_a_rebuild_with_worker_processes_finds_every_paper(data_dir, monkeypatch):
+    import reader.index.index as index_module
+
+    monkeypatch.setattr(index_module, "PARALLEL_FROM", 10)
+    library = common_library(data_dir, 300)
+    library.index_processes = 2
+    library.rebuild_index()
+    library.index.close()
+    import whoosh.index
+
+    assert len(whoosh.index.open_dir(library.index.path).reader().leaf_readers()) >= 2
+    assert len(library.search("common")) == 300
+    assert library.search("filler123") == [library.search("filler123")[0]]
+    assert library.search("fill*")  # the vocabulary was written
+    library.close()
