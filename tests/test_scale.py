@@ -188,3 +188,47 @@ def test_a_rebuild_with_worker_processes_finds_every_paper(data_dir, monkeypatch
     assert library.search("filler123") == [library.search("filler123")[0]]
     assert library.search("fill*")  # the vocabulary was written
     library.close()
+
+
+def test_a_prefix_of_many_words_is_counted_exactly(data_dir, small_pages):
+    library = Library.open(data_dir)
+    words = [f"fill{chr(97 + n)}" for n in range(16)]  # 16 words, 3 papers each
+    library.store.merge_papers(
+        (make_paper(title=f"Paper {n}", abstract=f"{words[n % 16]} common")
+         for n in range(48)), "test", replaces=SAMPLE_SOURCE)
+    library.ensure_index()
+    ids = library.query("fill*").ids
+    assert isinstance(ids, Ranked) and ids.exact  # counted, though only 25 are ranked
+    assert len(ids) == 48 and not ids.ready(0, 26)
+    assert len(list(ids)) == 48
+    assert set(ids) == set(library.index.search("fill*"))
+    library.close()
+
+
+async def test_typing_during_a_slow_search_runs_only_the_newest_text_next(data_dir,
+                                                                         monkeypatch):
+    library = Library.open(data_dir)
+    library.ensure_index()
+    asked: list[str] = []
+    gate = threading.Event()
+    query = library.query
+
+    def slow_query(text, *args, **kwargs):
+        asked.append(text)
+        if text == "8":
+            gate.wait(30)  # a search that takes a while
+        return query(text, *args, **kwargs)
+
+    monkeypatch.setattr(library, "query", slow_query)
+    app = reader.ui.app.ReaderApp(library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        asked.clear()
+        await pilot.press("slash", "8")
+        await pilot.pause(0.3)  # "8" is being searched
+        await pilot.press(*"-bit optim")
+        await pilot.pause(0.3)
+        gate.set()
+        await settle(pilot)
+        assert asked == ["8", "8-bit optim"]
+        assert paper_list(app).highlighted.title.startswith("8-bit Optimizers")

@@ -43,6 +43,8 @@ from reader.model import Paper
 
 INDEX_SCHEMA_VERSION = 5
 META_FILE = "reader-index.json"
+# above this many terms (an expanded prefix), a first page is found by scoring all
+MANY_TERMS = 12
 # from this many papers a rebuild may use several processes (starting them costs ~1 s)
 PARALLEL_FROM = 20_000
 # how many of a paper's key terms "more like this" searches with
@@ -356,12 +358,19 @@ class SearchIndex:
             searcher = self._open()
             try:
                 expanded = expand(q, searcher, self._words())
-                results = searcher.search(expanded, limit=limit)
-                ids = [hit["id"] for hit in results]
-                if len(ids) < limit:
-                    total, exact = len(ids), True
+                if len(wanted_terms(expanded)) > MANY_TERMS:
+                    # Whoosh's top-N collector re-plans a union of many terms at every
+                    # block: scoring every match is 1.5-3x quicker (mod*: 2.6 s vs 7 s)
+                    results = searcher.search(expanded, limit=None)
+                    ids = [hit["id"] for hit in results[:limit]]
+                    total, exact = results.scored_length(), True
                 else:
-                    total, exact = max(results.estimated_length(), len(ids)), False
+                    results = searcher.search(expanded, limit=limit)
+                    ids = [hit["id"] for hit in results]
+                    if len(ids) < limit:
+                        total, exact = len(ids), True
+                    else:
+                        total, exact = max(results.estimated_length(), len(ids)), False
             except Exception as error:  # the index itself is damaged
                 self._close_searcher()
                 self.damaged = True

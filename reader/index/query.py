@@ -33,7 +33,7 @@ from reader.index.vocabulary import Vocabulary
 
 DEFAULT_FIELDS = ("title", "abstract", "author")
 ALIASES = {"author": ["authors", "by"], "cat": ["category", "categories"]}
-MAX_EXPANSIONS = 48
+MAX_EXPANSIONS = 16
 # the fields whose terms are stems: their words come from the vocabulary
 STEMMED_FIELDS = ("title", "abstract")
 _SCAN_LIMIT = 400

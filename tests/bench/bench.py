@@ -576,6 +576,9 @@ class PaintLog:
     def list_painted(self, after: float) -> float | None:
         return next((t for t, hit in self.paints if t >= after and hit), None)
 
+    def first_paint(self, after: float) -> float | None:
+        return next((t for t, _ in self.paints if t >= after), None)
+
     def last_paint(self, after: float) -> float | None:
         times = [t for t, _ in self.paints if t >= after]
         return times[-1] if times else None
@@ -648,9 +651,14 @@ async def child_typing(data_dir: Path, typed: list[str]) -> dict:
                     raise TimeoutError(f"no results for {text!r}")
                 await asyncio.sleep(0.002)
             painted = None
-            while painted is None and time.perf_counter() - before < 5:
+            while painted is None and time.perf_counter() - before < 1:
                 await asyncio.sleep(0.002)
                 painted = paints.list_painted(before)
+            if painted is None:
+                # The rows were the same as for the query one key earlier (its search
+                # ran in the pause between keys): the status line's new count is the
+                # first thing that changes on screen.
+                painted = paints.first_paint(before)
             if painted is None:
                 await _flush_paint(pilot)
                 painted = time.perf_counter()
@@ -1120,7 +1128,7 @@ def main() -> int:
                         median(latency), p95(latency), "ms", f"p95 ≤ {TYPING_P95_MS:.0f} ms",
                         TYPING_P95_MS, p95(latency)))
         rows.append(Row("  clear the search → every paper listed", median(result["clear_ms"]),
-                        p95(result["clear_ms"]), "ms", "info (includes the 150 ms pause)"))
+                        p95(result["clear_ms"]), "ms", "info (includes the 100 ms pause)"))
         details.append("typed: " + json.dumps(typed))
         details.append("typing latencies (ms): " + ", ".join(f"{v:.0f}" for v in latency))
 

@@ -1,12 +1,14 @@
 """The main screen: search box, paper list, the highlighted paper's detail, status line.
 
 One class serves both views: all papers (scope ``all``) and bookmarks (scope
-``bookmarks``). Searches run in an exclusive thread worker after a short pause, so
-typing never waits for the index and only the last query is run.
+``bookmarks``). Searches run in a thread worker after a short pause, one at a time:
+typing never waits for the index, and what was typed while a search ran is searched
+next, once.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, replace
 
@@ -34,8 +36,9 @@ from reader.ui.widgets.paper_list import PaperList
 from reader.ui.widgets.search_box import SearchBox
 from reader.ui.widgets.status_line import StatusLine
 
-# a pause after a key press before searching: typing fast runs only the last query
-SEARCH_DELAY = 0.06
+# a pause after a key press before searching (a little more than the gap between keys
+# when typing fast: 60 ms made every fragment a search, 265 ms median at 185k vs 588)
+SEARCH_DELAY = 0.1
 NARROW = "-narrow"
 DEFAULT_SPLIT = 45
 # With fewer results than this, look for a "did you mean" suggestion.
@@ -103,6 +106,10 @@ class LibraryScreen(PaperActions, Screen[None]):
         self.unread_only = False
         self._view: View | None = None
         self._waiting_for_index = False
+        # the search to run next (text, pause) and whether the search worker is running
+        self._search_lock = threading.Lock()
+        self._wanted: tuple[str, float] | None = None
+        self._searching = False
 
     @property
     def view_name(self) -> str:
@@ -158,13 +165,53 @@ class LibraryScreen(PaperActions, Screen[None]):
             except StoreBusy:
                 pass  # history is a convenience: not worth a message
 
-    @work(thread=True, exclusive=True, group="search")
     def run_search(self, text: str, delay: float = SEARCH_DELAY) -> None:
+        """Search for ``text`` after ``delay`` seconds, in a worker.
+
+        At most one search runs at a time: a query typed while one runs waits for it,
+        and only the newest of those runs then (typing "neural" while "n" is being
+        searched runs "neural" next, not "ne", "neu", ...)."""
+        with self._search_lock:
+            self._wanted = (text, delay)
+            if self._searching:
+                return
+            self._searching = True
+        self._search_loop()
+
+    def _next_wanted(self) -> tuple[str, float] | None:
+        with self._search_lock:
+            wanted, self._wanted = self._wanted, None
+            if wanted is None:
+                self._searching = False
+            return wanted
+
+    def _newer_wanted(self) -> bool:
+        with self._search_lock:
+            return self._wanted is not None
+
+    @work(thread=True, group="search")
+    def _search_loop(self) -> None:
         worker = get_current_worker()
-        if delay:
-            time.sleep(delay)
-        if worker.is_cancelled:
-            return
+        finished = False
+        try:
+            # (_next_wanted says the loop is over, under the lock, when nothing is left)
+            while (wanted := self._next_wanted()) is not None:
+                if worker.is_cancelled:
+                    break
+                text, delay = wanted
+                if delay:
+                    time.sleep(delay)
+                    if self._newer_wanted():
+                        continue  # typed on: search for the newer text instead
+                self._search(text, worker)
+            else:
+                finished = True
+        finally:
+            if not finished:  # cancelled or failed: the next run_search starts anew
+                with self._search_lock:
+                    self._searching = False
+
+    def _search(self, text: str, worker) -> None:
         library = self.app.library
         try:
             like = self.like.id if self.like is not None else None
@@ -176,7 +223,7 @@ class LibraryScreen(PaperActions, Screen[None]):
             return
         view = View(text, result, library.bookmarked_ids(), library.counts(), library.read_ids(),
                     library.store.ids_with_notes(), library.store.tags_for())
-        if worker.is_cancelled:
+        if worker.is_cancelled or self._newer_wanted():
             return
         self.app.call_from_thread(self._show_results, view)
         if text.strip() and (result.relaxed or len(result.ids) < FEW_RESULTS):
@@ -185,7 +232,7 @@ class LibraryScreen(PaperActions, Screen[None]):
                 suggestion = library.suggest(text)
             except IndexUnavailable:
                 suggestion = None
-            if suggestion and not worker.is_cancelled:
+            if suggestion and not worker.is_cancelled and not self._newer_wanted():
                 self.app.call_from_thread(self._show_suggestion, text, suggestion)
 
     def _show_results(self, view: View) -> None:
