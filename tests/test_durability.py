@@ -120,3 +120,51 @@ def test_every_acknowledged_change_survives_sigkill_at_a_random_moment(data_dir)
         finally:
             store.close()
     assert acknowledged.acks >= ROUNDS
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
+def test_every_bookmark_the_cli_acknowledged_survives_sigkill(data_dir, tmp_path):
+    """The real command, 50 times: `reader bookmarks import` of a backup holding one
+    new bookmark, killed at a random moment after it printed that it restored it
+    (some rounds are killed before they got that far: those promised nothing)."""
+    import json
+    from dataclasses import asdict
+
+    from reader.model import make_paper
+
+    rng = random.Random(50)
+    env = {**os.environ, "READER_DATA_DIR": str(data_dir)}
+    acknowledged: list[str] = []
+    for round_number in range(ROUNDS):
+        paper = make_paper(f"Killed command paper {round_number}", "Kept or never promised.")
+        backup = tmp_path / f"round-{round_number}.json"
+        backup.write_text(json.dumps({"reader_backup": 1, "bookmarks": [
+            {"added_at": 1_000_000.0 + round_number, "paper": asdict(paper)}]}),
+            encoding="utf-8")
+        child = subprocess.Popen(
+            [sys.executable, "-m", "reader", "bookmarks", "import", str(backup)],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        )
+        try:
+            if rng.random() < 0.8:
+                line = child.stdout.readline()  # "...: restored 1 bookmarks ..."
+                if "restored 1" in line:
+                    acknowledged.append(paper.id)
+                time.sleep(rng.uniform(0, 0.02))  # a random moment after the ack
+            else:
+                time.sleep(rng.uniform(0, 0.4))  # before it could say anything
+            child.send_signal(signal.SIGKILL)
+            child.wait(timeout=30)
+        finally:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+            child.stdout.close()
+        library = Library(data_dir)
+        try:
+            assert library.recovered is None  # the store was never damaged
+            kept = library.bookmarked_ids()
+            assert set(acknowledged) <= kept
+        finally:
+            library.close()
+    assert len(acknowledged) >= ROUNDS // 2
