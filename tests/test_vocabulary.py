@@ -74,3 +74,15 @@ def test_joined_words_are_split_into_known_ones():
 def test_did_you_mean_splits_joined_words(library: Library):
     # the sample has "Block-wise" and "8-bit": typed joined, they get split
     assert library.suggest("blockwise quantization") == "block wise quantization"
+
+
+def test_author_names_have_their_own_word_list(library: Library, tmp_path):
+    source = tmp_path / "authors.jsonl"
+    source.write_text('{"title": "Zebra finches sing", "abstract": "Songs.",'
+                      ' "authors": ["Yūki Takagi", "Ann Lee"]}\n', encoding="utf-8")
+    library.import_file(source)
+    library.ensure_index()
+    [found] = library.search("author:takagy~")  # one letter off
+    assert library.paper(found).title == "Zebra finches sing"
+    assert library.search("author:taka*") == [found]
+    assert library.search("author:yuki") == [found]  # the accent folded

@@ -246,11 +246,14 @@ def _vocabulary_words(node: query.Query, vocabulary: Vocabulary) -> list[str]:
     return vocabulary.most_used(words, MAX_EXPANSIONS)
 
 
-def expand(q: query.Query, searcher, vocabulary: Vocabulary | None = None) -> query.Query:
+def expand(q: query.Query, searcher, vocabulary: Vocabulary | None = None,
+           names: Vocabulary | None = None) -> query.Query:
     """``q`` with every prefix, wildcard and fuzzy term replaced by the terms it means.
 
     Title and abstract words come from ``vocabulary`` (then analysed into the index's
-    stemmed terms); other fields expand over their own terms."""
+    stemmed terms), author words from ``names`` (as they are: names are not stemmed);
+    other fields expand over their own terms (walking Whoosh's term list for an
+    author's fuzzy word took 0.1-0.2 s at 185k papers)."""
     reader = searcher.reader()
     schema = searcher.schema
 
@@ -266,6 +269,8 @@ def expand(q: query.Query, searcher, vocabulary: Vocabulary | None = None) -> qu
         if fieldname in STEMMED_FIELDS:
             words = _vocabulary_words(node, vocabulary) if vocabulary is not None else []
             found = sorted({term for word in words for term in terms(word)})
+        elif fieldname == "author" and names is not None:
+            found = sorted(set(_vocabulary_words(node, names)))
         else:
             found = sorted(set(_field_words(node, reader)))
         if not found:

@@ -30,6 +30,8 @@ from whoosh.support.charset import accent_map
 from reader.index.analysis import fold_text
 
 FILE = "words.txt"
+# the words of author names (not stemmed in the index either)
+NAMES_FILE = "names.txt"
 _WORD = re.compile(r"[^\W\d_]+")
 # The letters tried in replacements and insertions: the alphabet, plus any other
 # letter the vocabulary holds (é, ß, ...) is not tried; accents are folded anyway.
@@ -117,10 +119,10 @@ class Vocabulary:
 
     # -- files ---------------------------------------------------------------------------
 
-    def save(self, folder: Path) -> None:
-        """Write ``words.txt`` into ``folder`` (a whole new file, renamed into place)."""
-        path = Path(folder) / FILE
-        temporary = path.with_name(FILE + ".tmp")
+    def save(self, folder: Path, file: str = FILE) -> None:
+        """Write ``file`` into ``folder`` (a whole new file, renamed into place)."""
+        path = Path(folder) / file
+        temporary = path.with_name(file + ".tmp")
         with open(temporary, "w", encoding="utf-8") as out:
             out.writelines(f"{word}\t{count}\n" for word, count in sorted(self.counts.items()))
             out.flush()
@@ -128,11 +130,11 @@ class Vocabulary:
         os.replace(temporary, path)
 
     @classmethod
-    def load(cls, folder: Path) -> Vocabulary:
+    def load(cls, folder: Path, file: str = FILE) -> Vocabulary:
         """Read ``words.txt`` from ``folder``; raises OSError or ValueError when it is
         missing or damaged."""
         counts: Counter[str] = Counter()
-        with open(Path(folder) / FILE, encoding="utf-8") as lines:
+        with open(Path(folder) / file, encoding="utf-8") as lines:
             for line in _lines(lines):
                 word, _, count = line.rstrip("\n").partition("\t")
                 counts[word] = int(count)
