@@ -149,7 +149,7 @@ class SearchIndex:
         # Non-compound segments are memory-mapped instead of read into memory.
         if processes > 1 and total >= PARALLEL_FROM:
             # 20k papers: 26 s instead of 49 s on two cores
-            writer = ix.writer(procs=processes, multisegment=True, limitmb=128,
+            writer = ix.writer(procs=processes, multisegment=True, limitmb=96,
                                compound=False)
         else:
             # Fewer, larger runs to merge at the commit (128 MB: 10% slower at 20k).
