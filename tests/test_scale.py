@@ -160,7 +160,8 @@ async def test_a_search_started_while_indexing_gets_its_results(data_dir, monkey
         await pilot.pause()
         await pilot.press("slash", *"quantization")
         await pilot.pause(0.4)
-        assert "indexing" in status_text(app)
+        assert "'quantization': results when indexing is done" in status_text(app)
+        assert "matches" not in status_text(app)  # no count claimed for it yet
         # the list still shows the library (listing needs no index) and moves
         assert len([row for row in visible_rows(app) if row.strip()]) > 10
         await pilot.press("escape", "j")

@@ -290,13 +290,17 @@ class LibraryScreen(PaperActions, Screen[None]):
         self._waiting_for_index = True
         self.app.request_index()
         self.query_text = text
-        self._update_status(note="indexing: results when it is done")
+        self._update_status()
 
     def _update_status(self, note: str = "") -> None:
         view = self._view
         counts = view.counts if view else self.app.library.counts()
         notes = [note] if note else []
-        if view and view.result.hint:
+        waiting = self._waiting_for_index and self.query_text.strip()
+        if waiting:
+            # the list still shows the last results: no count of matches for this text
+            notes.insert(0, f"{clean_line(self.query_text)!r}: results when indexing is done")
+        if view and view.result.hint and not waiting:
             notes.append(view.result.hint)
         if self.suggestion:
             notes.append(f"did you mean: {self.suggestion}? (tab)")
@@ -307,7 +311,7 @@ class LibraryScreen(PaperActions, Screen[None]):
             bookmarks=counts.bookmarks,
             shown=len(self.query_one(PaperList).paper_ids),
             about=not self.query_one(PaperList).count_is_exact,
-            query=self.query_text,
+            query="" if waiting else self.query_text,
             view=self.view_name,
             sort=SORT_NAMES.get(view.result.sort, "") if view else "",
             note="; ".join(notes),
