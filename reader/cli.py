@@ -180,6 +180,11 @@ def _progress_to_stderr(done: int, total: int) -> None:
         print(file=sys.stderr)
 
 
+def _finishing_index() -> None:
+    print("reader: writing the index out (this takes about as long again)...",
+          file=sys.stderr, flush=True)
+
+
 def _waiting_for_index() -> None:
     print("reader: note: waiting for another copy of reader to finish indexing",
           file=sys.stderr, flush=True)
@@ -191,7 +196,8 @@ def _search(library, args) -> int:
     from reader.index import IndexUnavailable
 
     progress = _progress_to_stderr if sys.stderr.isatty() else None
-    library.ensure_index(progress, waiting=_waiting_for_index)
+    library.ensure_index(progress, waiting=_waiting_for_index,
+                         finishing=_finishing_index if progress else None)
     text = " ".join(args.query)
     try:
         result = library.query(text, sort=args.sort)
@@ -278,7 +284,8 @@ def _import(library, args) -> int:
             print(file=sys.stderr)
         print(f"{report.summary()} ({report.format})")
         skipped.extend((path, bad) for bad in report.skipped)
-    library.ensure_index(_progress_to_stderr if sys.stderr.isatty() else None)
+    library.ensure_index(_progress_to_stderr if sys.stderr.isatty() else None,
+                         finishing=_finishing_index if sys.stderr.isatty() else None)
     if skipped:
         print(f"skipped {len(skipped)} bad records:")
         for path, bad in skipped:
@@ -320,7 +327,8 @@ def _fetch(library, args) -> int:
             result = fetcher.rss(args.category)
     if progress:
         print(file=sys.stderr)
-    library.ensure_index(_progress_to_stderr if sys.stderr.isatty() else None)
+    library.ensure_index(_progress_to_stderr if sys.stderr.isatty() else None,
+                         finishing=_finishing_index if sys.stderr.isatty() else None)
     return 0 if _print_fetched(result) else EXIT_ERROR
 
 
@@ -337,7 +345,8 @@ def _update(library, args) -> int:
     if not results:
         raise ValueError(f"{config.path}: no subscriptions; add [[subscriptions]] tables "
                          "(see the README, Fetching new papers)")
-    library.ensure_index(_progress_to_stderr if sys.stderr.isatty() else None)
+    library.ensure_index(_progress_to_stderr if sys.stderr.isatty() else None,
+                         finishing=_finishing_index if sys.stderr.isatty() else None)
     failed = [result for result in results if not _print_fetched(result, name_errors=True)]
     return EXIT_ERROR if failed else 0
 

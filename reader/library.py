@@ -120,17 +120,21 @@ class Library:
     def index_is_current(self) -> bool:
         return self.index.is_current(self.store.generation())
 
-    def rebuild_index(self, progress: Progress | None = None) -> None:
-        """Rebuild the index from the store (slow: run it in a worker)."""
+    def rebuild_index(self, progress: Progress | None = None,
+                      finishing: Callable[[], None] | None = None) -> None:
+        """Rebuild the index from the store (slow: run it in a worker); ``finishing`` is
+        called when the papers are in and the index is being written out."""
         generation = self.store.generation()
         self.index.rebuild(
             self.store.iter_papers(), self.store.count_papers(), generation, progress,
             # forking beside another running thread (a backup) is not safe
             processes=self.index_processes if threading.active_count() == 1 else 1,
+            finishing=finishing,
         )
 
     def ensure_index(
-        self, progress: Progress | None = None, waiting: Callable[[], None] | None = None
+        self, progress: Progress | None = None, waiting: Callable[[], None] | None = None,
+        finishing: Callable[[], None] | None = None,
     ) -> bool:
         """Bring the index up to date with the store; return whether it had to change.
 
@@ -143,12 +147,13 @@ class Library:
 
         with self._index_lock, file_lock(self.root / INDEX_LOCK, on_wait=waiting):
             try:
-                return self._ensure_index(progress)
+                return self._ensure_index(progress, finishing)
             except LockError as error:  # a program other than reader holds Whoosh's lock
                 raise IndexBusy(f"{self.index.path}: the index is locked by another "
                                 "program; try again later") from error
 
-    def _ensure_index(self, progress: Progress | None) -> bool:
+    def _ensure_index(self, progress: Progress | None,
+                      finishing: Callable[[], None] | None = None) -> bool:
         generation = self.store.generation()
         indexed = self.index.indexed_generation()
         if indexed != self._index_seen:
@@ -164,7 +169,7 @@ class Library:
                 removed = self.store.removed_since(indexed)
                 self.index.catch_up(papers, changed, generation, progress, removed)
                 return True
-        self.rebuild_index(progress)
+        self.rebuild_index(progress, finishing)
         return True
 
     # -- importing -----------------------------------------------------------------------

@@ -233,3 +233,16 @@ async def test_typing_during_a_slow_search_runs_only_the_newest_text_next(data_d
         await settle(pilot)
         assert asked == ["8", "8-bit optim"]
         assert paper_list(app).highlighted.title.startswith("8-bit Optimizers")
+
+
+def test_a_rebuild_says_when_it_starts_writing_the_index_out(data_dir, monkeypatch):
+    import reader.index.index as index_module
+
+    monkeypatch.setattr(index_module, "SAY_FINISHING_FROM", 10)
+    library = common_library(data_dir, 30)
+    events: list[str] = []
+    library.rebuild_index(lambda done, total: events.append(f"{done}/{total}"),
+                          finishing=lambda: events.append("writing"))
+    assert events[-2:] == ["30/30", "writing"]  # every paper in, then the slow part
+    assert library.search("filler7")
+    library.close()

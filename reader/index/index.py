@@ -45,6 +45,8 @@ INDEX_SCHEMA_VERSION = 6
 META_FILE = "reader-index.json"
 # above this many terms (an expanded prefix), a first page is found by scoring all
 MANY_TERMS = 12
+# from this many papers a rebuild says when it starts writing out (seconds, not instant)
+SAY_FINISHING_FROM = 5_000
 # from this many papers a rebuild may use several processes (starting them costs ~1 s)
 PARALLEL_FROM = 20_000
 # how many of a paper's key terms "more like this" searches with
@@ -135,13 +137,15 @@ class SearchIndex:
         generation: int,
         progress: Progress | None = None,
         processes: int = 1,
+        finishing: Callable[[], None] | None = None,
     ) -> None:
         """Index ``papers`` from scratch into a new folder, then swap it in.
 
         With ``processes`` > 1 (and enough papers), that many worker processes analyse
         and index (one segment each, not merged: the merge is serial and as slow as
         the work it would save). Only from a process without other busy threads: the
-        workers are forked."""
+        workers are forked. ``finishing`` is called when every paper has been given to
+        the writer and it starts writing the index out (about as long again)."""
         building = self.path.with_name(f"{self.path.name}.building-{os.getpid()}")
         shutil.rmtree(building, ignore_errors=True)
         building.mkdir(parents=True)
@@ -157,6 +161,8 @@ class SearchIndex:
         vocabulary, names = Vocabulary(), Vocabulary()
         try:
             done = _feed(writer.add_document, papers, total, progress, vocabulary, names)
+            if finishing and total >= SAY_FINISHING_FROM:
+                finishing()
             writer.commit()
             vocabulary.save(building)
             names.save(building, NAMES_FILE)

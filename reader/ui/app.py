@@ -164,8 +164,12 @@ class ReaderApp(App[None]):
         changed = False
         try:
             # Cheap when the index is current (one small file and a probe query).
-            changed = self.library.ensure_index(self._report("indexing"),
-                                                waiting=self._waiting_for_other_copy)
+            changed = self.library.ensure_index(
+                self._report("indexing"), waiting=self._waiting_for_other_copy,
+                # the papers are in; writing them out takes about as long again
+                finishing=lambda: self.call_from_thread(
+                    setattr, self, "busy", ("writing the index", 0, 0)),
+            )
             # then what the first prefix or fuzzy search would otherwise wait for
             self.library.index.warm()
         except IndexBusy as error:

@@ -54,10 +54,11 @@ class StatusLine(Horizontal):
         self.query_one("#counts", Static).update(Content(" · ".join(parts)))
 
     def show_progress(self, what: str, done: int, total: int) -> None:
-        """Show background work: ``what`` (plain text) and a bar at ``done`` of ``total``."""
+        """Show background work: ``what`` (plain text) and a bar at ``done`` of ``total``
+        (a moving bar when ``total`` is 0: under way, how far not known)."""
         self.add_class("-busy")
         self.query_one("#busy", Static).update(Content(what))
-        self.query_one(ProgressBar).update(total=max(total, 1), progress=done)
+        self.query_one(ProgressBar).update(total=total or None, progress=done)
 
     def hide_progress(self) -> None:
         self.remove_class("-busy")
