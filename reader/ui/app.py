@@ -48,7 +48,7 @@ class ReaderApp(App[None]):
     Footer.-compact FooterKey.-command-palette { margin-right: 0; }
     """
     BINDINGS = [
-        Binding("1", "switch_mode('papers')", "Papers", id="papers"),
+        Binding("1", "switch_mode('papers')", "Papers", show=False, id="papers"),
         Binding("2", "switch_mode('bookmarks')", "Bookmarks", id="bookmarks"),
         Binding("3", "switch_mode('saved')", "Saved", show=False, id="saved"),
         Binding("4", "switch_mode('new')", "New", show=False, id="new"),

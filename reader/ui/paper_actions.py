@@ -13,7 +13,7 @@ from reader.ui.widgets.paper_detail import PaperDetail
 
 PAPER_BINDINGS = [
     Binding("t", "edit_tags", "Tags", id="tags"),
-    Binding("o", "open_link", "Link", id="open-link"),
+    Binding("o", "open_link", "Link", show=False, id="open-link"),
     Binding("y", "copy_citation", "Copy BibTeX", show=False, id="copy-bibtex"),
     Binding("Y", "copy_link", "Copy link", show=False, id="copy-link"),
     Binding("L", "toggle_raw", "Raw text", show=False, id="raw-text"),

@@ -66,7 +66,7 @@ class LibraryScreen(PaperActions, Screen[None]):
         Binding("slash", "focus_search", "Search", id="search"),
         Binding("b", "toggle_bookmark", "Bookmark", id="bookmark"),
         Binding("s", "cycle_sort", "Sort", id="sort"),
-        Binding("m", "more_like_this", "Like this", id="like-this"),
+        Binding("m", "more_like_this", "Like this", show=False, id="like-this"),
         Binding("r", "toggle_read", "Read/unread", show=False, id="read"),
         Binding("n", "edit_note", "Note", id="note"),
         Binding("R", "toggle_unread_only", "Unread only", show=False, id="unread-only"),

@@ -42,7 +42,7 @@ class PaperList(ScrollView, can_focus=True):
         Binding("end,G", "last", "Last", show=False, id="last"),
         Binding("pagedown", "page_down", "Page down", show=False, id="page-down"),
         Binding("pageup", "page_up", "Page up", show=False, id="page-up"),
-        Binding("enter", "select", "Read"),
+        Binding("enter", "select", "Read", show=False),
     ]
     COMPONENT_CLASSES = {
         "paper-list--cursor", "paper-list--star", "paper-list--empty",
