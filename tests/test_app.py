@@ -220,13 +220,19 @@ async def test_help_lists_the_keys(data_dir):
         assert not isinstance(app.screen, HelpScreen)
 
 
-async def test_footer_shows_the_main_keys(data_dir):
+async def test_footer_shows_the_main_keys_even_at_80_columns(data_dir):
     app = make_app(data_dir)
-    async with app.run_test(size=WIDE) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         shown = {binding.key for (_, binding, enabled, _) in app.active_bindings.values()
                  if binding.show}
-        assert {"slash", "b", "1", "2", "question_mark", "q", "enter"} <= shown
+        assert {"slash", "b", "s", "n", "t", "2", "question_mark", "q"} <= shown
+        from textual.widgets._footer import FooterKey
+
+        # the keys whose whole label is inside the 80 columns
+        visible = {key.description for key in app.screen.query(FooterKey)
+                   if key.region.width and key.region.right <= 80}
+        assert {"Search", "Bookmark", "Help", "Quit"} <= visible
 
 
 async def test_command_palette_switches_views(data_dir):
