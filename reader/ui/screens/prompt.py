@@ -8,16 +8,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, ScreenResultType
 from textual.widgets import Input, Static
 
 
-class TextPrompt(ModalScreen[str | None]):
-    """Asks for one line of text; escape cancels (None)."""
+class PromptScreen(ModalScreen[ScreenResultType]):
+    """A box in the middle of the screen (a ``Vertical``) asking for something on one
+    line, with ``.hint`` lines under it; escape cancels (None)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
     DEFAULT_CSS = """
-    TextPrompt {
+    PromptScreen {
         align: center middle;
         & > Vertical {
             width: 80; max-width: 100%; height: auto;
@@ -26,6 +27,13 @@ class TextPrompt(ModalScreen[str | None]):
         & .hint { color: $text-muted; }
     }
     """
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TextPrompt(PromptScreen[str | None]):
+    """Asks for one line of text; escape cancels (None)."""
 
     def __init__(self, title: str, hint: str, placeholder: str = "", value: str = "") -> None:
         super().__init__()
@@ -43,8 +51,6 @@ class TextPrompt(ModalScreen[str | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip() or None)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 def split_paths(text: str) -> list[str]:

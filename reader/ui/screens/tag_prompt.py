@@ -14,13 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
 from reader.model import Paper
 from reader.tags import TagError, last_word, split_tags
 from reader.text import display_title
+from reader.ui.screens.prompt import PromptScreen
 
 HINT = ("Spaces or commas between tags; the paper gets exactly these (delete one to "
         "remove it). tab or → completes · enter saves · escape cancels")
@@ -49,21 +49,12 @@ class TagSuggester(Suggester):
         return None
 
 
-class TagPrompt(ModalScreen[list[str] | None]):
+class TagPrompt(PromptScreen[list[str] | None]):
     """Edits the tags of ``paper``; dismisses with the new tags, or None (escape)."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("tab", "complete", "Complete", show=False),
-    ]
+    BINDINGS = [Binding("tab", "complete", "Complete", show=False)]
     DEFAULT_CSS = """
     TagPrompt {
-        align: center middle;
-        & > Vertical {
-            width: 80; max-width: 100%; height: auto;
-            border: round $accent; background: $surface; padding: 0 1;
-        }
-        & .hint { color: $text-muted; }
         & #problem { color: $text-error; display: none; }
         & #problem.-shown { display: block; }
     }
@@ -108,5 +99,3 @@ class TagPrompt(ModalScreen[list[str] | None]):
         else:
             answer.action_cursor_right()
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
