@@ -158,10 +158,8 @@ class Ranked(LazyIds):
             if self._all is None and (stop > len(self._first) or start > stop):
                 self.load()
             return (self._all if self._all is not None else self._first)[index]
-        if self._all is None and not -len(self._first) <= index < len(self._first):
-            self.load()
-        elif self._all is None and index < 0:
-            self.load()
+        if self._all is None and not 0 <= index < len(self._first):
+            self.load()  # past the first page, or from the end: rank them all
         return (self._all if self._all is not None else self._first)[index]
 
     def __iter__(self) -> Iterator[str]:

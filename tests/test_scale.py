@@ -81,7 +81,11 @@ def test_ranked_results_rank_the_rest_when_read(data_dir, small_pages):
     first = list(ids.loaded())
     assert len(first) == 25
     assert ids.ready(0, 25) and not ids.ready(0, 26)
-    everything = list(ids)  # reading past the first page ranks the rest
+    assert ids[3] == first[3] and not ids.exact  # within the first page: no work
+    last = ids[-1]  # from the end: everything is ranked
+    assert ids.exact
+    everything = list(ids)
+    assert everything[-1] == last
     assert ids.exact and len(ids) == 300
     assert everything[:25] == first
     assert sorted(everything) == sorted(library.index.search("common"))
