@@ -259,7 +259,7 @@ class LibraryScreen(PaperActions, Screen[None]):
 
     @on(PaperList.NeedsRows)
     def _needs_rows(self, event: PaperList.NeedsRows) -> None:
-        self.query_one(StatusLine).show_progress("ranking every match", 0, 1)
+        self.query_one(StatusLine).show_progress("ranking every match", 0, 0)
         self._load_rows(event.ids)
 
     @work(thread=True, exclusive=True, group="rows")
