@@ -17,7 +17,8 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import whoosh
@@ -298,6 +299,21 @@ class SearchIndex:
             except IndexUnavailable:
                 pass
 
+    @contextmanager
+    def _searching(self) -> Iterator:
+        """The open searcher, under the lock. The index itself failing while it is read
+        (damage shows as many exception types) marks it damaged: ``IndexUnavailable``."""
+        with self._lock:
+            searcher = self._open()
+            try:
+                yield searcher
+            except IndexUnavailable:
+                raise
+            except Exception as error:
+                self._close_searcher()
+                self.damaged = True
+                raise IndexUnavailable(f"{self.path}: search failed ({error!r})") from error
+
     def _close_searcher(self) -> None:
         if self._searcher is not None:
             self._searcher.close()
@@ -348,16 +364,10 @@ class SearchIndex:
         """
         if q is None or q is query.NullQuery:
             return Hits([], frozenset())
-        with self._lock:
-            searcher = self._open()
-            try:
-                expanded = expand(q, searcher, self._words(), self._names)
-                results = searcher.search(expanded, limit=None if only is not None else limit)
-                ids = [hit["id"] for hit in results]
-            except Exception as error:  # the index itself is damaged
-                self._close_searcher()
-                self.damaged = True
-                raise IndexUnavailable(f"{self.path}: search failed ({error!r})") from error
+        with self._searching() as searcher:
+            expanded = expand(q, searcher, self._words(), self._names)
+            results = searcher.search(expanded, limit=None if only is not None else limit)
+            ids = [hit["id"] for hit in results]
         if only is not None:
             ids = [paper_id for paper_id in ids if paper_id in only][:limit]
         return Hits(ids, wanted_terms(expanded))
@@ -368,51 +378,40 @@ class SearchIndex:
         index's estimate, found without scoring the rest)."""
         if q is None or q is query.NullQuery:
             return Hits([], frozenset()), 0, True
-        with self._lock:
-            searcher = self._open()
-            try:
-                expanded = expand(q, searcher, self._words(), self._names)
-                if len(wanted_terms(expanded)) > MANY_TERMS:
-                    # Whoosh's top-N collector re-plans a union of many terms at every
-                    # block: scoring every match is 1.5-3x quicker (mod*: 2.6 s vs 7 s)
-                    results = searcher.search(expanded, limit=None)
-                    ids = [hit["id"] for hit in results[:limit]]
-                    total, exact = results.scored_length(), True
+        with self._searching() as searcher:
+            expanded = expand(q, searcher, self._words(), self._names)
+            terms = wanted_terms(expanded)
+            if len(terms) > MANY_TERMS:
+                # Whoosh's top-N collector re-plans a union of many terms at every
+                # block: scoring every match is 1.5-3x quicker (mod*: 2.6 s vs 7 s)
+                results = searcher.search(expanded, limit=None)
+                ids = [hit["id"] for hit in results[:limit]]
+                total, exact = results.scored_length(), True
+            else:
+                results = searcher.search(expanded, limit=limit)
+                ids = [hit["id"] for hit in results]
+                if len(ids) < limit:
+                    total, exact = len(ids), True
                 else:
-                    results = searcher.search(expanded, limit=limit)
-                    ids = [hit["id"] for hit in results]
-                    if len(ids) < limit:
-                        total, exact = len(ids), True
-                    else:
-                        total, exact = max(results.estimated_length(), len(ids)), False
-            except Exception as error:  # the index itself is damaged
-                self._close_searcher()
-                self.damaged = True
-                raise IndexUnavailable(f"{self.path}: search failed ({error!r})") from error
-        return Hits(ids, wanted_terms(expanded)), total, exact
+                    total, exact = max(results.estimated_length(), len(ids)), False
+        return Hits(ids, terms), total, exact
 
     def similar(self, paper: Paper, limit: int = 100) -> Hits:
         """Papers like ``paper``: its abstract's and title's key terms as one query,
         each term weighted by how much it says about this paper (Whoosh's Bo1)."""
         text = f"{paper.title}\n{paper.abstract}"
-        with self._lock:
-            searcher = self._open()
-            try:
-                keys = searcher.key_terms_from_text("abstract", text, numterms=SIMILAR_TERMS)
-                if not keys:
-                    return Hits([], frozenset())
-                top = max(weight for _, weight in keys) or 1.0
-                q = query.Or([
-                    query.Term(field, term, boost=weight / top)
-                    for term, weight in keys
-                    for field in ("title", "abstract")
-                ])
-                results = searcher.search(q, limit=limit + 1)
-                ids = [hit["id"] for hit in results if hit["id"] != paper.id][:limit]
-            except Exception as error:
-                self._close_searcher()
-                self.damaged = True
-                raise IndexUnavailable(f"{self.path}: search failed ({error!r})") from error
+        with self._searching() as searcher:
+            keys = searcher.key_terms_from_text("abstract", text, numterms=SIMILAR_TERMS)
+            if not keys:
+                return Hits([], frozenset())
+            top = max(weight for _, weight in keys) or 1.0
+            q = query.Or([
+                query.Term(field, term, boost=weight / top)
+                for term, weight in keys
+                for field in ("title", "abstract")
+            ])
+            results = searcher.search(q, limit=limit + 1)
+            ids = [hit["id"] for hit in results if hit["id"] != paper.id][:limit]
         return Hits(ids, frozenset(term for term, _ in keys))
 
     def suggest(self, text: str) -> str | None:
@@ -421,8 +420,7 @@ class SearchIndex:
         words = plain_words(text)
         if not words or _FIELD_SYNTAX.search(text):
             return None
-        with self._lock:
-            searcher = self._open()
+        with self._searching() as searcher:
             reader = searcher.reader()
             changed = False
             corrected = text
