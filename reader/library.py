@@ -274,7 +274,8 @@ class Library:
             elif scope == NEW:
                 ids = [i for i in self.new_ids() if only is None or i in only]
             elif only is not None:
-                ids = [i for i in self.store.sorted_ids(None, "added") if i in only]
+                # (a filter's few ids sorted, not every id in the library filtered)
+                ids = self.store.sorted_ids(only, "added", in_library=True)
             elif filtered or sort not in (None, natural, "relevance"):
                 ids = self.store.sorted_ids(None, sort if sort in SORTS else natural)
             else:

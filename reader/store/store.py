@@ -13,7 +13,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
@@ -425,10 +425,13 @@ class Store:
             )
         ]
 
-    def sorted_ids(self, paper_ids: Sequence[str] | None, key: str) -> list[str]:
+    def sorted_ids(self, paper_ids: Collection[str] | None, key: str,
+                   in_library: bool = False) -> list[str]:
         """``paper_ids`` (None: the whole library) ordered by ``key``: ``newest``,
         ``oldest`` (publication date; undated last), ``title``, ``added`` or
-        ``upvotes`` (Hugging Face upvotes, most first; papers without them last)."""
+        ``upvotes`` (Hugging Face upvotes, most first; papers without them last).
+        Ids the library lacks (known from a bookmark's snapshot) come last, unless
+        ``in_library``: then they are left out."""
         order = {
             "newest": "published = '', published DESC, seq",
             "oldest": "published = '', published, seq",
@@ -450,6 +453,8 @@ class Store:
             )
         ]
         conn.execute("DELETE FROM wanted")
+        if in_library:
+            return found
         # papers known only from a bookmark's snapshot go last, in the order given
         known = set(found)
         return found + [paper_id for paper_id in paper_ids if paper_id not in known]
