@@ -113,7 +113,6 @@ def _make_backup(store: Path, folder: Path, keep: int, now: datetime | None) -> 
     for stale in folder.glob(f"*{PARTIAL}*"):
         stale.unlink(missing_ok=True)
     target = _free_name(folder, now or datetime.now())
-    partial = target.with_name(target.name + PARTIAL)
     # mode=rw: never create an empty store where there is none
     source = connect_existing(store, timeout=30)
     try:
@@ -122,6 +121,19 @@ def _make_backup(store: Path, folder: Path, keep: int, now: datetime | None) -> 
             (folder / DAMAGE_NOTE).write_text(problem + "\n", encoding="utf-8")
             raise StoreDamaged(f"{store}: the library store is damaged ({problem}); "
                                "not backed up (the next start restores the newest backup)")
+        write_copy(source, target)
+    finally:
+        source.close()
+    for old in list_backups(folder)[keep:]:
+        old.unlink(missing_ok=True)
+    return target
+
+
+def write_copy(source: sqlite3.Connection, target: Path) -> None:
+    """A consistent copy of the database ``source`` at ``target``: written beside it,
+    flushed, then renamed into place, so a crash never leaves a half-written copy."""
+    partial = target.with_name(target.name + PARTIAL)
+    try:
         copy = sqlite3.connect(partial)
         try:
             source.backup(copy)  # one step: one read transaction, one consistent moment
@@ -130,15 +142,10 @@ def _make_backup(store: Path, folder: Path, keep: int, now: datetime | None) -> 
             copy.close()
         fsync(partial)
         os.replace(partial, target)
-        fsync(folder)
+        fsync(target.parent)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    finally:
-        source.close()
-    for old in list_backups(folder)[keep:]:
-        old.unlink(missing_ok=True)
-    return target
 
 
 def connect_existing(path: Path, mode: str = "rw", **options) -> sqlite3.Connection:

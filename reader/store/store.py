@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from reader.model import MERGEABLE_FIELDS, Paper, normalize_title
+from reader.store.backups import write_copy
 from reader.store.schema import MIGRATIONS, SCHEMA_VERSION
 from reader.tags import normalize_tag, unique
 
@@ -172,14 +173,10 @@ class Store:
                 tx.execute(f"PRAGMA user_version = {target}")
 
     def _backup(self, label: str) -> Path:
-        """Copy the store (consistently, with SQLite's backup API) beside itself."""
+        """Copy the store beside itself (consistent, never half-written)."""
         stamp = time.strftime("%Y%m%d-%H%M%S")
         target = self.path.with_name(f"{self.path.name}.{label}-{stamp}.bak")
-        copy = sqlite3.connect(target)
-        try:
-            self._conn.backup(copy)
-        finally:
-            copy.close()
+        write_copy(self._conn, target)
         return target
 
     def data_version(self) -> int:
