@@ -9,6 +9,8 @@ import threading
 import pytest
 from helpers import make_app, paper_list, settle, status_text, visible_rows
 
+import reader.index.index
+import reader.index.ranking
 import reader.library
 import reader.ui.app
 from reader import paths
@@ -77,13 +79,13 @@ def test_ranked_results_rank_the_rest_when_read(data_dir, small_pages):
     library = common_library(data_dir, 300)
     ids = library.query("common").ids
     assert isinstance(ids, Ranked)
-    assert not ids.exact and len(ids) >= 300  # the estimate, before ranking them all
+    assert ids.exact and len(ids) == 300  # counted without ranking them all
     first = list(ids.loaded())
     assert len(first) == 25
     assert ids.ready(0, 25) and not ids.ready(0, 26)
-    assert ids[3] == first[3] and not ids.exact  # within the first page: no work
+    assert ids[3] == first[3] and not ids.ready(0, 26)  # within the first page: no work
     last = ids[-1]  # from the end: everything is ranked
-    assert ids.exact
+    assert ids.ready(0, 300)
     everything = list(ids)
     assert everything[-1] == last
     assert ids.exact and len(ids) == 300
@@ -92,6 +94,27 @@ def test_ranked_results_rank_the_rest_when_read(data_dir, small_pages):
     # the abstracts that say "common" most come first
     top = library.papers(first)
     assert all(top[i].abstract.count("common") == 7 for i in first[:10])
+    library.close()
+
+
+def test_a_phrase_checks_the_first_page_and_estimates_the_rest(data_dir, small_pages,
+                                                               monkeypatch):
+    monkeypatch.setattr(reader.index.index, "CHECKED_PAGE", 10)
+    monkeypatch.setattr(reader.index.ranking, "CHECK_ALL_BELOW", 50)
+    library = common_library(data_dir, 300)
+    # every paper says "common" then "filler<n>"; 6 papers in 7 say "common common"
+    papers = library.papers(list(library.query("common").ids))
+    wanted = [paper_id for paper_id, paper in papers.items()
+              if "common common" in paper.abstract]
+    ids = library.query('"common common"').ids
+    assert isinstance(ids, Ranked) and not ids.exact
+    first = list(ids.loaded())
+    assert len(first) == 10
+    assert abs(len(ids) - len(wanted)) <= 60  # an estimate, from the papers checked
+    everything = list(ids)
+    assert ids.exact and len(ids) == len(wanted)
+    assert sorted(everything) == sorted(wanted)
+    assert everything[:10] == first
     library.close()
 
 
@@ -130,11 +153,12 @@ async def test_jumping_to_the_end_of_a_long_result(data_dir, small_pages):
         await settle(pilot)
         await pilot.press("slash", *"common", "enter")
         await settle(pilot)
-        assert "about" in status_text(app)  # only the first page is ranked
+        assert "300 matches" in status_text(app)
         top = paper_list(app).highlighted
         ids = paper_list(app).paper_ids
         assert isinstance(ids, LazyIds)
         first_page = list(ids.loaded())
+        assert len(first_page) == 25  # only the first page is ranked
         await pilot.press("G")
         await settle(pilot)
         assert "300 matches" in status_text(app) and "about" not in status_text(app)

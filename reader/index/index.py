@@ -37,6 +37,7 @@ from reader.index.query import (
     plain_words,
     wanted_terms,
 )
+from reader.index.ranking import Ranker
 from reader.index.types import Hits, IndexUnavailable, Progress
 from reader.index.vocabulary import FILE as VOCABULARY_FILE
 from reader.index.vocabulary import NAMES_FILE, Vocabulary
@@ -44,8 +45,12 @@ from reader.model import Paper
 
 INDEX_SCHEMA_VERSION = 6
 META_FILE = "reader-index.json"
-# above this many terms (an expanded prefix), a first page is found by scoring all
-MANY_TERMS = 12
+# a first page whose phrases must be checked word position by word position is
+# shorter (the rest is ranked when the list scrolls there)
+CHECKED_PAGE = 64
+# up to this many ``only`` ids are looked up in the index before ranking (more:
+# everything is ranked, then filtered)
+FEW_IDS = 5_000
 # from this many papers a rebuild says when it starts writing out (seconds, not instant)
 SAY_FINISHING_FROM = 5_000
 # from this many papers a rebuild may use several processes (starting them costs ~1 s)
@@ -97,6 +102,7 @@ class SearchIndex:
         self.path = Path(path)
         self._lock = threading.RLock()
         self._searcher = None
+        self._ranker: Ranker | None = None
         self._parser = None
         self._vocabulary: Vocabulary | None = None
         self._names: Vocabulary | None = None
@@ -274,6 +280,7 @@ class SearchIndex:
                 self.damaged = True
                 raise IndexUnavailable(f"{self.path}: unreadable index ({error!r})") from error
             self._searcher = searcher
+            self._ranker = Ranker(searcher)
         return self._searcher
 
     def _words(self) -> Vocabulary:
@@ -317,7 +324,7 @@ class SearchIndex:
     def _close_searcher(self) -> None:
         if self._searcher is not None:
             self._searcher.close()
-            self._searcher = None
+            self._searcher = self._ranker = None
             self._vocabulary = self._names = None
 
     def close(self) -> None:
@@ -365,36 +372,31 @@ class SearchIndex:
         if q is None or q is query.NullQuery:
             return Hits([], frozenset())
         with self._searching() as searcher:
+            ranker = self._ranker
+            assert ranker is not None
             expanded = expand(q, searcher, self._words(), self._names)
-            results = searcher.search(expanded, limit=None if only is not None else limit)
-            ids = [hit["id"] for hit in results]
-        if only is not None:
+            if only is not None and len(only) <= FEW_IDS:
+                within = ranker.documents("id", only)
+                ids = _ids(searcher, ranker.rank(expanded, limit, within=within).docs)
+            else:
+                ids = _ids(searcher, ranker.rank(expanded, None if only else limit).docs)
+        if only is not None and len(only) > FEW_IDS:
             ids = [paper_id for paper_id in ids if paper_id in only][:limit]
         return Hits(ids, wanted_terms(expanded))
 
     def first_page(self, q: query.Query, limit: int) -> tuple[Hits, int, bool]:
-        """The best ``limit`` matches of ``q``, and how many match in all: the count
-        and whether it is exact (true when fewer than ``limit`` match; otherwise the
-        index's estimate, found without scoring the rest)."""
+        """The best ``limit`` matches of ``q`` (fewer when phrases must be checked),
+        and how many match in all: the count and whether it is exact (an estimate
+        when not every phrase was checked)."""
         if q is None or q is query.NullQuery:
             return Hits([], frozenset()), 0, True
         with self._searching() as searcher:
+            ranker = self._ranker
+            assert ranker is not None
             expanded = expand(q, searcher, self._words(), self._names)
-            terms = wanted_terms(expanded)
-            if len(terms) > MANY_TERMS:
-                # Whoosh's top-N collector re-plans a union of many terms at every
-                # block: scoring every match is 1.5-3x quicker (mod*: 2.6 s vs 7 s)
-                results = searcher.search(expanded, limit=None)
-                ids = [hit["id"] for hit in results[:limit]]
-                total, exact = results.scored_length(), True
-            else:
-                results = searcher.search(expanded, limit=limit)
-                ids = [hit["id"] for hit in results]
-                if len(ids) < limit:
-                    total, exact = len(ids), True
-                else:
-                    total, exact = max(results.estimated_length(), len(ids)), False
-        return Hits(ids, terms), total, exact
+            ranking = ranker.rank(expanded, limit, checked_limit=min(limit, CHECKED_PAGE))
+            ids = _ids(searcher, ranking.docs)
+        return Hits(ids, wanted_terms(expanded)), ranking.total, ranking.exact
 
     def similar(self, paper: Paper, limit: int = 100) -> Hits:
         """Papers like ``paper``: its abstract's and title's key terms as one query,
@@ -410,8 +412,9 @@ class SearchIndex:
                 for term, weight in keys
                 for field in ("title", "abstract")
             ])
-            results = searcher.search(q, limit=limit + 1)
-            ids = [hit["id"] for hit in results if hit["id"] != paper.id][:limit]
+            assert self._ranker is not None
+            found = _ids(searcher, self._ranker.rank(q, limit + 1).docs)
+            ids = [paper_id for paper_id in found if paper_id != paper.id][:limit]
         return Hits(ids, frozenset(term for term, _ in keys))
 
     def suggest(self, text: str) -> str | None:
@@ -463,6 +466,12 @@ class SearchIndex:
 
 
 _FIELD_SYNTAX = re.compile(r"\w:|[\"*~()]")
+
+
+def _ids(searcher, docs: list[int]) -> list[str]:
+    """The paper ids of Whoosh document numbers."""
+    stored = searcher.stored_fields
+    return [stored(doc)["id"] for doc in docs]
 
 
 def _progress_step(total: int) -> int:
