@@ -28,6 +28,7 @@ from whoosh.fields import ID, KEYWORD, TEXT, Schema
 
 from reader.index import analysis
 from reader.index.query import (
+    STEMMED_FIELDS,
     Parsed,
     any_words,
     expand,
@@ -48,6 +49,8 @@ META_FILE = "reader-index.json"
 # a first page whose phrases must be checked word position by word position is
 # shorter (the rest is ranked when the list scrolls there)
 CHECKED_PAGE = 64
+# the most used words whose postings are read before the first search needs them
+WARM_WORDS = 60
 # up to this many ``only`` ids are looked up in the index before ranking (more:
 # everything is ranked, then filtered)
 FEW_IDS = 5_000
@@ -298,13 +301,29 @@ class SearchIndex:
 
     def warm(self) -> None:
         """Open the index and read the vocabulary now, so that the first prefix or
-        fuzzy search does not wait for it (run it in a worker)."""
+        fuzzy search does not wait for it, then the postings of the words most papers
+        use, the slowest to read (run it in a worker; searches wait at most for one
+        word's postings)."""
         with self._lock:
             try:
                 self._open()
-                self._words()
+                vocabulary = self._words()
             except IndexUnavailable:
-                pass
+                return
+            ranker = self._ranker
+            # the words papers use most, ranked by how many titles have them: the
+            # words people search for ("model", "learning"), not "our" or "which"
+            reader = self._searcher.reader()
+            terms = {term for word, _ in vocabulary.counts.most_common(WARM_WORDS * 10)
+                     for term in analysis.terms(word)}
+            common = sorted(terms, key=lambda term: -reader.doc_frequency("title", term))
+        common = common[:WARM_WORDS]
+        for term in common:
+            for field in STEMMED_FIELDS:
+                with self._lock:
+                    if self._ranker is not ranker or ranker is None or not ranker.warm(
+                            field, term):
+                        return  # the index changed, or the cache is full enough
 
     @contextmanager
     def _searching(self) -> Iterator:

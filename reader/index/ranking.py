@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import heapq
 import threading
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -35,7 +35,9 @@ from whoosh.reading import TermNotFound
 from whoosh.util.numeric import _length_byte_cache
 
 # the posting arrays kept between queries (bytes)
-CACHE_BYTES = 48 * 1024 * 1024
+CACHE_BYTES = 64 * 1024 * 1024
+# how much of that warming up may fill
+WARM_BYTES = CACHE_BYTES // 2
 # below this many possible matches, a phrase checks them all (an exact count)
 CHECK_ALL_BELOW = 2_000
 # papers whose phrase positions are checked at a time, best first
@@ -51,7 +53,7 @@ class _Postings:
     weights, and where each block of them is, to read word positions (phrases)
     for just the documents that need them."""
 
-    __slots__ = ("docs", "weights", "blocks", "starts", "_block", "_block_values")
+    __slots__ = ("docs", "weights", "blocks", "starts")
 
     def __init__(self, docs: np.ndarray, weights: np.ndarray, blocks: list) -> None:
         self.docs = docs
@@ -59,27 +61,29 @@ class _Postings:
         # (index of the block's first posting, matcher, block position or values)
         self.blocks = blocks
         self.starts = [start for start, _, _ in blocks]
-        self._block = -1
-        self._block_values: tuple = ()
 
     @property
     def nbytes(self) -> int:
         return self.docs.nbytes + self.weights.nbytes
 
-    def value(self, doc: int):
-        """The encoded positions of the posting for ``doc`` (which must be there)."""
-        index = int(np.searchsorted(self.docs, doc))
+    def value(self, doc: int, docs: list[int], loaded: dict[int, tuple]):
+        """The encoded positions of the posting for ``doc`` (which must be there),
+        found in ``docs`` (``self.docs`` as a list: bisecting it is 30x quicker than
+        numpy for one number), reading its block unless it is in ``loaded`` (the
+        blocks this query has read)."""
+        index = bisect_left(docs, doc)
         block = bisect_right(self.starts, index) - 1
-        if block != self._block:
+        values = loaded.get(block)
+        if values is None:
             _, matcher, where = self.blocks[block]
             if matcher is None:  # postings inlined in the term's entry
-                self._block_values = where
+                values = where
             else:
                 matcher._goto(where)
                 matcher._read_values()
-                self._block_values = matcher._values
-            self._block = block
-        return self._block_values[index - self.starts[block]]
+                values = matcher._values
+            loaded[block] = values
+        return values[index - self.starts[block]]
 
 
 Check = Callable[[int], "float | None"]
@@ -150,6 +154,16 @@ class Ranker:
             if checked_limit is not None and limit is not None:
                 limit = min(limit, checked_limit)
             return self._top_checked(candidates, result, limit)
+
+    def warm(self, field: str, text: str) -> bool:
+        """Read a term's postings into the cache now; False once warming has filled
+        its share of the cache."""
+        with self._lock:
+            if self._cached >= WARM_BYTES:
+                return False
+            if field in self.schema:
+                self._read(field, text)
+            return True
 
     def documents(self, field: str, texts: Collection[str]) -> np.ndarray:
         """A mask of the documents having any of ``texts`` in ``field`` (ids → docs)."""
@@ -345,10 +359,16 @@ class Ranker:
         postings = [self._read(field, word) for word in words]
         fmt = self.schema[field].format
 
+        loaded: list[dict[int, tuple]] = [{} for _ in postings]  # blocks read, per word
+        lists: list[list[int]] = []
+
         def check(doc: int) -> float | None:
+            if not lists:
+                lists.extend(posting.docs.tolist() for posting in postings)
             starts: set[int] | None = None
             for offset, posting in enumerate(postings):
-                positions = fmt.decode_positions(posting.value(doc))
+                value = posting.value(doc, lists[offset], loaded[offset])
+                positions = fmt.decode_positions(value)
                 shifted = {p - offset for p in positions}
                 starts = shifted if starts is None else starts & shifted
                 if not starts:
