@@ -645,6 +645,15 @@ async def child_typing(data_dir: Path, typed: list[str]) -> dict:
         await _started(pilot)
         paints = PaintLog(app)
         box = app.screen.query_one("#search", Input)
+        # when each query's results reached the list
+        shown: dict[str, float] = {}
+        show_results = app.screen._show_results
+
+        def showing(view) -> None:
+            show_results(view)
+            shown[view.text] = time.perf_counter()
+
+        app.screen._show_results = showing
         for number, text in enumerate(["warm up"] + typed):
             if not box.has_focus:
                 await pilot.press("slash")
@@ -658,12 +667,10 @@ async def child_typing(data_dir: Path, typed: list[str]) -> dict:
                 await asyncio.sleep(max(0.0, TYPING_GAP - (time.perf_counter() - pressed)))
             start = time.perf_counter()
             await pilot.press(text[-1])
-            # Poll for the results (the list holds them when query_text is the query),
-            # then take the first paint of the list after they arrived.
-            before = time.perf_counter()
-            while app.screen.query_text != text:
-                before = time.perf_counter()
-                if before - start > 120:
+            # Wait for the results (they may arrive while the key press is processed),
+            # then take the first paint of the list after they were shown.
+            while (before := shown.get(text)) is None or before < start:
+                if time.perf_counter() - start > 120:
                     raise TimeoutError(f"no results for {text!r}")
                 await asyncio.sleep(0.002)
             painted = None
