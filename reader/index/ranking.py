@@ -21,12 +21,12 @@ index change, starts a new cache).
 
 from __future__ import annotations
 
-import heapq
+import pickle
 import threading
-from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from itertools import accumulate
 
 import numpy as np
 from whoosh import query
@@ -38,10 +38,14 @@ from whoosh.util.numeric import _length_byte_cache
 CACHE_BYTES = 64 * 1024 * 1024
 # how much of that warming up may fill
 WARM_BYTES = CACHE_BYTES // 2
+# blocks of word positions kept between queries (128 postings each, about 6 kB)
+BLOCK_CACHE = 2_000
 # below this many possible matches, a phrase checks them all (an exact count)
 CHECK_ALL_BELOW = 2_000
-# papers whose phrase positions are checked at a time, best first
-CHECK_STEP = 512
+# papers whose phrase positions are checked at a time: best first (a page's worth),
+# or in document order when all are checked (each block of positions read once)
+CHECK_STEP = 128
+CHECK_ALL_STEP = 4096
 
 _LENGTHS = np.array(_length_byte_cache, dtype=np.float64)
 _EMPTY_DOCS = np.zeros(0, dtype=np.int32)
@@ -60,50 +64,92 @@ class _Postings:
         self.weights = weights
         # (index of the block's first posting, matcher, block position or values)
         self.blocks = blocks
-        self.starts = [start for start, _, _ in blocks]
+        self.starts = np.array([start for start, _, _ in blocks], dtype=np.int64)
 
     @property
     def nbytes(self) -> int:
         return self.docs.nbytes + self.weights.nbytes
 
-    def value(self, doc: int, docs: list[int], loaded: dict[int, tuple]):
-        """The encoded positions of the posting for ``doc`` (which must be there),
-        found in ``docs`` (``self.docs`` as a list: bisecting it is 30x quicker than
-        numpy for one number), reading its block unless it is in ``loaded`` (the
-        blocks this query has read)."""
-        index = bisect_left(docs, doc)
-        block = bisect_right(self.starts, index) - 1
-        values = loaded.get(block)
-        if values is None:
-            _, matcher, where = self.blocks[block]
-            if matcher is None:  # postings inlined in the term's entry
-                values = where
-            else:
-                matcher._goto(where)
-                matcher._read_values()
-                values = matcher._values
-            loaded[block] = values
-        return values[index - self.starts[block]]
+    def values_for(self, docs: np.ndarray, loaded: _Blocks, term: tuple) -> list[bytes]:
+        """The encoded positions of the postings for ``docs`` (which must all be
+        there), reading their blocks unless ``loaded`` has them (as ``term`` + block
+        number)."""
+        index = np.searchsorted(self.docs, docs)
+        blocks = np.searchsorted(self.starts, index, side="right") - 1
+        starts = self.starts
+        found = []
+        for position, block in zip(index.tolist(), blocks.tolist()):
+            key = (*term, block)
+            values = loaded.get(key)
+            if values is None:
+                _, matcher, where = self.blocks[block]
+                if matcher is None:  # postings inlined in the term's entry
+                    values = where
+                else:
+                    matcher._goto(where)
+                    matcher._read_values()
+                    values = matcher._values
+                loaded.put(key, values)
+            found.append(values[position - starts[block]])
+        return found
 
 
-Check = Callable[[int], "float | None"]
+class _Blocks:
+    """Blocks of encoded positions recently read (least recently used go first)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._blocks: OrderedDict[tuple, tuple] = OrderedDict()
+
+    def get(self, key: tuple) -> tuple | None:
+        values = self._blocks.get(key)
+        if values is not None:
+            self._blocks.move_to_end(key)
+        return values
+
+    def put(self, key: tuple, values: tuple) -> None:
+        self._blocks[key] = values
+        if len(self._blocks) > self.limit:
+            self._blocks.popitem(last=False)
+
+
+def _decode_positions(values: list[bytes]) -> list[list[int]]:
+    """Whoosh's encoded positions (a 4-byte count, then a pickled list of gaps), many
+    at once: one unpickling of all the lists instead of one each."""
+    parts = []
+    for value in values:
+        body = value[4:]
+        if body.startswith(b"\x80\x02"):
+            body = body[2:]
+        if body.endswith(b"."):
+            body = body[:-1]
+        parts.append(body)
+    gaps = pickle.loads(b"\x80\x02(" + b"".join(parts) + b"l.")
+    return [list(accumulate(deltas)) for deltas in gaps]
+
+
+# the true scores of some documents (all possible matches): NaN where they do not match
+Check = Callable[[np.ndarray], np.ndarray]
 
 
 @dataclass
 class _Result:
     """A query node over all documents: which may match (``mask``), with which score
     (``scores``, zero elsewhere; never below the true score), and, when some
-    matches still need their phrase positions checked, ``check``: the true score
-    of one document, or None when it does not match."""
+    matches still need their phrase positions checked, ``check``: the true scores
+    of some of the documents in ``mask`` (NaN for those that do not match)."""
 
     mask: np.ndarray
     scores: np.ndarray
     check: Check | None = None
 
-    def true_score(self, doc: int) -> float | None:
-        if self.check is None:
-            return float(self.scores[doc]) if self.mask[doc] else None
-        return self.check(doc) if self.mask[doc] else None
+    def true_scores(self, docs: np.ndarray) -> np.ndarray:
+        """The scores of ``docs``, NaN for those that do not match."""
+        inside = self.mask[docs]
+        found = np.where(inside, self.scores[docs], np.nan)
+        if self.check is not None and inside.any():
+            found[inside] = self.check(docs[inside])
+        return found
 
 
 @dataclass
@@ -132,6 +178,7 @@ class Ranker:
         self._postings: OrderedDict[tuple, _Postings] = OrderedDict()
         self._cached = 0
         self._lengths: dict[str, np.ndarray] = {}
+        self._blocks = _Blocks(BLOCK_CACHE)
         self._alive: np.ndarray | None = None
         self._lock = threading.Lock()
 
@@ -194,42 +241,36 @@ class Ranker:
         the ``limit``-th checked match (upper scores never fall below true ones)."""
         everything = limit is None or len(candidates) <= CHECK_ALL_BELOW
         if everything:
-            # in document order: each block of positions is read once
-            order, upper_sorted = candidates, result.scores[candidates]
+            order, step = candidates, CHECK_ALL_STEP
         else:
             order = candidates[np.argsort(-result.scores[candidates], kind="stable")]
-            upper_sorted = result.scores[order]
-        found: list[tuple[float, int]] = []  # (-score, doc): sorts best first
-        best: list[float] = []  # a min-heap of the best ``limit`` true scores
-        checked = 0
-        limited = not everything and limit is not None
-        for start in range(0, len(order), CHECK_STEP):
-            bounds = upper_sorted[start:start + CHECK_STEP].tolist()
-            docs = order[start:start + CHECK_STEP].tolist()
-            for bound, doc in zip(bounds, docs):
-                if limited and len(best) >= limit and bound < best[0]:
-                    break
-                score = result.check(doc)  # type: ignore[misc]
-                checked += 1
-                if score is None:
-                    continue
-                found.append((-score, doc))
-                if limit is not None:
-                    if len(best) < limit:
-                        heapq.heappush(best, score)
-                    elif score > best[0]:
-                        heapq.heapreplace(best, score)
-            else:
-                continue
-            break
-        found.sort()
-        docs = [doc for _, doc in found]
+            step = CHECK_STEP
+        found_docs: list[np.ndarray] = []
+        found_scores: list[np.ndarray] = []
+        count = checked = 0
+        worst = -np.inf  # the limit-th best true score so far (when limited)
+        for start in range(0, len(order), step):
+            batch = order[start:start + step]
+            if not everything and count >= limit and result.scores[batch[0]] < worst:
+                break
+            scores = result.true_scores(batch)
+            checked += len(batch)
+            matched = ~np.isnan(scores)
+            found_docs.append(batch[matched])
+            found_scores.append(scores[matched])
+            count += int(matched.sum())
+            if not everything and count >= limit:
+                every = np.concatenate(found_scores)
+                worst = np.partition(every, len(every) - limit)[len(every) - limit]
+        docs = np.concatenate(found_docs) if found_docs else _EMPTY_DOCS
+        scores = np.concatenate(found_scores) if found_scores else _EMPTY_WEIGHTS
+        ranked = docs[np.lexsort((docs, -scores))].tolist()
         if limit is not None:
-            docs = docs[:limit]
+            ranked = ranked[:limit]
         if checked == len(order):
-            return Ranking(docs, len(found), True)
-        estimate = round(len(order) * len(found) / checked) if checked else len(order)
-        return Ranking(docs, max(estimate, len(found)), False)
+            return Ranking(ranked, count, True)
+        estimate = round(len(order) * count / checked) if checked else len(order)
+        return Ranking(ranked, max(estimate, count), False)
 
     # -- evaluating a query --------------------------------------------------------------
 
@@ -256,7 +297,7 @@ class Ranker:
         check = result.check
         return _Result(
             result.mask, result.scores * boost,
-            None if check is None else (lambda doc: _times(check(doc), boost)),
+            None if check is None else (lambda docs: check(docs) * boost),
         )
 
     def _and(self, q: query.And) -> _Result:
@@ -279,13 +320,10 @@ class Ranker:
         scores[~mask] = 0.0
         check = None
         if any(part.check is not None for part in parts):
-            def check(doc: int) -> float | None:
-                total = constant
+            def check(docs: np.ndarray) -> np.ndarray:
+                total = np.full(len(docs), constant)
                 for part in parts:
-                    score = part.true_score(doc)
-                    if score is None:
-                        return None
-                    total += score
+                    total += part.true_scores(docs)  # NaN (no match) stays NaN
                 return total
         return self._boosted(_Result(mask, scores, check), q.boost)
 
@@ -300,24 +338,19 @@ class Ranker:
             scores += part.scores
         check = None
         if any(part.check is not None for part in parts):
-            def check(doc: int) -> float | None:
-                total, matched = 0.0, False
-                for part in parts:
-                    score = part.true_score(doc)
-                    if score is not None:
-                        total += score
-                        matched = True
-                return total if matched else None
+            def check(docs: np.ndarray) -> np.ndarray:
+                each = np.vstack([part.true_scores(docs) for part in parts])
+                matched = ~np.isnan(each)
+                return np.where(matched.any(axis=0), np.nansum(each, axis=0), np.nan)
         return self._boosted(_Result(mask, scores, check), q.boost)
 
     def _exact_mask(self, result: _Result, among: np.ndarray) -> np.ndarray:
         """Which documents (of those in ``among``) truly match ``result``."""
         if result.check is None:
             return result.mask
+        docs = np.flatnonzero(result.mask & among)
         mask = np.zeros(self.size, dtype=bool)
-        for doc in np.flatnonzero(result.mask & among).tolist():
-            if result.check(doc) is not None:
-                mask[doc] = True
+        mask[docs[~np.isnan(result.check(docs))]] = True
         return mask
 
     def _term(self, field: str, text: str, boost: float = 1.0) -> _Result:
@@ -347,6 +380,10 @@ class Ranker:
         field, words = q.fieldname, list(q.words)
         if field not in self.schema or not words:
             return self._none()
+        positional = len(words) > 1 and self.schema[field].format.supports("positions")
+        if positional:
+            # a word's positions come with its postings when those are read now
+            postings = [self._read(field, word, values=self._blocks) for word in words]
         parts = [self._term(field, word) for word in words]
         mask = parts[0].mask.copy()
         scores = parts[0].scores.copy()
@@ -356,24 +393,23 @@ class Ranker:
         scores[~mask] = 0.0
         if len(words) == 1:
             return self._boosted(_Result(mask, scores), q.boost)
-        postings = [self._read(field, word) for word in words]
-        fmt = self.schema[field].format
+        if not positional:
+            return self._whoosh(q)
 
-        loaded: list[dict[int, tuple]] = [{} for _ in postings]  # blocks read, per word
-        lists: list[list[int]] = []
-
-        def check(doc: int) -> float | None:
-            if not lists:
-                lists.extend(posting.docs.tolist() for posting in postings)
-            starts: set[int] | None = None
-            for offset, posting in enumerate(postings):
-                value = posting.value(doc, lists[offset], loaded[offset])
-                positions = fmt.decode_positions(value)
-                shifted = {p - offset for p in positions}
-                starts = shifted if starts is None else starts & shifted
-                if not starts:
-                    return None
-            return float(scores[doc])
+        def check(docs: np.ndarray) -> np.ndarray:
+            order = np.argsort(docs, kind="stable")  # blocks in file order
+            ordered = docs[order]
+            found = [_decode_positions(posting.values_for(ordered, self._blocks, (field, word)))
+                     for posting, word in zip(postings, words)]
+            matched = np.zeros(len(docs), dtype=bool)
+            for row, first in enumerate(found[0]):
+                starts = set(first)
+                for offset in range(1, len(found)):
+                    starts.intersection_update(p - offset for p in found[offset][row])
+                    if not starts:
+                        break
+                matched[order[row]] = bool(starts)
+            return np.where(matched, scores[docs], np.nan)
 
         return self._boosted(_Result(mask, scores, check), q.boost)
 
@@ -424,11 +460,14 @@ class Ranker:
             self._lengths[field] = lengths
         return lengths
 
-    def _read(self, field: str, text: str, cache: bool = True) -> _Postings:
+    def _read(self, field: str, text: str, cache: bool = True,
+              values: _Blocks | None = None) -> _Postings:
+        """A term's postings, from the cache or read now (then, with ``values``, the
+        encoded positions of its blocks go there too)."""
         key = (field, text)
         postings = self._postings.get(key)
         if postings is None:
-            postings = self._read_postings(field, text)
+            postings = self._read_postings(field, text, values)
             if cache:
                 self._remember(key, postings)
         else:
@@ -454,20 +493,25 @@ class Ranker:
                 continue
             yield terminfo, terms.matcher(field, tbytes, fieldobj.format), base
 
-    def _read_postings(self, field: str, text: str) -> _Postings:
+    def _read_postings(self, field: str, text: str,
+                       values: _Blocks | None = None) -> _Postings:
         all_docs: list[np.ndarray] = []
         all_weights: list[np.ndarray] = []
         blocks: list = []
         count = 0
         for terminfo, matcher, base in self._matchers(field, text):
             if terminfo.is_inlined():
-                ids, weights, values = terminfo.inlined_postings()
+                ids, weights, inlined = terminfo.inlined_postings()
                 docs = np.asarray(ids, dtype=np.int64)
                 weights = np.asarray(weights if weights is not None else [1.0] * len(ids),
                                      dtype=np.float64)
-                blocks.append((count, None, tuple(values or ())))
+                blocks.append((count, None, tuple(inlined or ())))
             else:
-                docs, weights, positions = _read_blocks(matcher)
+                first = len(blocks)
+                docs, weights, positions, block_values = _read_blocks(matcher)
+                if values is not None:
+                    for number, found in enumerate(block_values):
+                        values.put((field, text, first + number), found)
                 blocks.extend((count + start, matcher, where) for start, where in positions)
             all_docs.append((docs + base).astype(np.int32))
             all_weights.append(weights)
@@ -477,11 +521,7 @@ class Ranker:
         return _Postings(np.concatenate(all_docs), np.concatenate(all_weights), blocks)
 
 
-def _times(score: float | None, boost: float) -> float | None:
-    return None if score is None else score * boost
-
-
-def _read_blocks(matcher) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]]]:
+def _read_blocks(matcher) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]], list]:
     """All postings of a Whoosh 3 leaf matcher, a block (up to 128 postings) at a
     time (its ids are stored as gaps from the block's first id), and where each
     block starts: (index of its first posting, file position)."""
@@ -490,12 +530,14 @@ def _read_blocks(matcher) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]]
     starts: list[int] = []
     ends: list[int] = []
     positions: list[tuple[int, int]] = []
+    values: list = []  # each block's encoded values (positions), as stored
     where = matcher._baseoffset
     matcher._goto(where)
     while True:
         positions.append((len(gaps), where))
         matcher._read_data()
-        block_ids, block_weights, _ = matcher._data
+        block_ids, block_weights, block_values = matcher._data
+        values.append(block_values)
         count = matcher._blocklength
         starts.append(len(gaps))
         gaps.extend(block_ids)
@@ -515,4 +557,4 @@ def _read_blocks(matcher) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]]
         # each block starts afresh: make its first id a gap from the last block's end
         first = np.array(starts[1:])
         docs[first] -= np.array(ends[:-1], dtype=np.int64)
-    return np.cumsum(docs), np.array(weights, dtype=np.float64), positions
+    return np.cumsum(docs), np.array(weights, dtype=np.float64), positions, values
