@@ -65,8 +65,9 @@ class ReaderApp(App[None]):
 
     # (what, done, total) while background work runs (indexing, importing), else None.
     busy: reactive[tuple[str, int, int] | None] = reactive(None, always_update=True)
-    # Grows whenever papers were added or changed: the views refresh.
-    library_version: reactive[int] = reactive(0)
+    # Grows whenever papers were added or changed: the views refresh (not at start-up:
+    # they list the library when they mount).
+    library_version: reactive[int] = reactive(0, init=False)
 
     def __init__(self, library: Library) -> None:
         super().__init__()

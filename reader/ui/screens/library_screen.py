@@ -110,6 +110,8 @@ class LibraryScreen(PaperActions, Screen[None]):
         self._search_lock = threading.Lock()
         self._wanted: tuple[str, float] | None = None
         self._searching = False
+        # the listing was shown by on_mount: the first resume need not search again
+        self._listed_at_mount = False
 
     @property
     def view_name(self) -> str:
@@ -139,9 +141,20 @@ class LibraryScreen(PaperActions, Screen[None]):
         papers.focus()
         self.watch(self.app, "busy", self._busy_changed)
         self.watch(self.app, "library_version", self._library_changed, init=False)
-        self.run_search("", delay=0)
+        if self.scope == ALL and self.like is None:
+            # The first screen: listing the library needs no index and reads only the
+            # rows in view from the store, so it is shown in the first paint instead of
+            # after a round trip through a worker. The resume that follows the mount
+            # has nothing new to show.
+            self._show_results(self._view_of(""))
+            self._listed_at_mount = True
+        else:
+            self.run_search("", delay=0)
 
     def on_screen_resume(self) -> None:
+        if self._listed_at_mount:
+            self._listed_at_mount = False
+            return
         # Bookmarks may have changed in the other view: refresh what is shown.
         if self.is_mounted:
             self.run_search(self.query_text, delay=0)
@@ -211,18 +224,25 @@ class LibraryScreen(PaperActions, Screen[None]):
                 with self._search_lock:
                     self._searching = False
 
+    def _view_of(self, text: str) -> View:
+        """Search for ``text`` and gather what showing the results needs (in the search
+        worker; for the first listing, on mount). Raises ``IndexUnavailable``."""
+        library = self.app.library
+        like = self.like.id if self.like is not None else None
+        asked = f"{text} is:unread" if self.unread_only else text
+        result = library.query(asked, self.scope, self.sort, like=like)
+        return View(text, result, library.bookmarked_ids(), library.counts(), library.read_ids(),
+                    library.store.ids_with_notes(), library.store.tags_for())
+
     def _search(self, text: str, worker) -> None:
         library = self.app.library
         try:
-            like = self.like.id if self.like is not None else None
-            asked = f"{text} is:unread" if self.unread_only else text
-            result = library.query(asked, self.scope, self.sort, like=like)
+            view = self._view_of(text)
         except IndexUnavailable:
             if not worker.is_cancelled:
                 self.app.call_from_thread(self._index_not_ready, text)
             return
-        view = View(text, result, library.bookmarked_ids(), library.counts(), library.read_ids(),
-                    library.store.ids_with_notes(), library.store.tags_for())
+        result = view.result
         if worker.is_cancelled or self._newer_wanted():
             return
         self.app.call_from_thread(self._show_results, view)
