@@ -97,6 +97,22 @@ class ReaderApp(App[None]):
         self._watch_store()
         self.set_timer(self.BACKUP_DELAY, self.back_up)
         self.set_interval(3600, self.back_up)  # a session left open over midnight
+        self.call_later(self._paint_first_screen)
+
+    def _paint_first_screen(self) -> None:
+        """Paint the first screen as soon as start-up is over.
+
+        Textual mounts and lays out the first screen of a mode inside its start-up
+        batch, where the frame it renders is dropped, and nothing asks for another
+        until a later refresh tick (after the terminal's resize events, each a layout
+        of the whole screen). This runs first thing after the batch: the library is on
+        the terminal one frame after start-up instead of several.
+        """
+        screen = self.screen
+        screen.refresh()
+        paint = getattr(screen, "_on_timer_update", None)  # Textual's own refresh tick
+        if paint is not None:
+            paint()
 
     def not_saved(self, error: StoreBusy) -> None:
         """Say that a change was not made because another copy of reader held the store
