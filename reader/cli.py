@@ -97,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     links.add_argument("paper_id", metavar="ID", help="the paper's id, as search prints it")
 
-    from reader.importer import FORMATS as IMPORT_FORMATS
+    from reader.parsers import FORMATS as IMPORT_FORMATS
 
     imports = commands.add_parser(
         "import", parents=[common],

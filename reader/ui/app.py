@@ -24,13 +24,17 @@ from reader.library import ALL, BOOKMARKS, NEW, IndexBusy, Library
 from reader.model import Paper
 from reader.store import StoreBusy
 from reader.ui.keys import binding_ids, keymap_from_config
-from reader.ui.screens.help_screen import HelpScreen
 from reader.ui.screens.library_screen import LibraryScreen
-from reader.ui.screens.prompt import TextPrompt, split_paths
-from reader.ui.screens.saved_screen import SavedSearchesScreen
-from reader.ui.screens.tag_prompt import TagPrompt
 
 UNDO_KEPT = 50
+
+
+# The other screens are imported when first shown: the first screen waits for nothing
+# it does not show.
+def _saved_searches_screen() -> Screen:
+    from reader.ui.screens.saved_screen import SavedSearchesScreen
+
+    return SavedSearchesScreen()
 
 
 class ReaderApp(App[None]):
@@ -39,7 +43,7 @@ class ReaderApp(App[None]):
         "papers": lambda: LibraryScreen(ALL),
         "bookmarks": lambda: LibraryScreen(BOOKMARKS),
         "new": lambda: LibraryScreen(NEW),
-        "saved": SavedSearchesScreen,
+        "saved": _saved_searches_screen,
     }
     DEFAULT_MODE = "papers"
     # The screens' footers are compact (every key fits in 120 columns); docked right,
@@ -137,8 +141,10 @@ class ReaderApp(App[None]):
             self.notify(f"{config.path}: no theme called {wanted!r}; using {self.theme}",
                         title="Settings", severity="warning", markup=False, timeout=8)
         self.watch(self, "theme", self._remember_theme, init=False)
-        keymap, problems = keymap_from_config(config.section("keys"), self.key_ids(),
-                                              str(config.path))
+        keys = config.section("keys")
+        # (the ids are gathered from every screen's bindings only when keys are remapped)
+        keymap, problems = keymap_from_config(keys, self.key_ids(), str(config.path)) \
+            if keys else ({}, [])
         for problem in problems:
             self.notify(problem, title="Settings", severity="warning", markup=False,
                         timeout=8)
@@ -308,6 +314,8 @@ class ReaderApp(App[None]):
     # -- importing -----------------------------------------------------------------------
 
     def action_import(self) -> None:
+        from reader.ui.screens.prompt import TextPrompt
+
         prompt = TextPrompt(
             "Import papers from files",
             "BibTeX, RIS, arXiv Atom/RSS/JSON, Hugging Face JSON, JSONL, CSV or a copied "
@@ -317,6 +325,8 @@ class ReaderApp(App[None]):
         self.push_screen(prompt, self._import_paths)
 
     def _import_paths(self, text: str | None) -> None:
+        from reader.ui.screens.prompt import split_paths
+
         paths = split_paths(text or "")
         if paths:
             self.import_files([Path(path).expanduser() for path in paths])
@@ -379,6 +389,8 @@ class ReaderApp(App[None]):
             if tags is not None and self.set_tags(paper, tags):
                 changed(paper)
 
+        from reader.ui.screens.tag_prompt import TagPrompt
+
         self.push_screen(TagPrompt(paper, store.tags_of(paper.id), known), save)
 
     def set_tags(self, paper: Paper, tags: list[str]) -> bool:
@@ -432,6 +444,8 @@ class ReaderApp(App[None]):
         self.call_later(search)
 
     def action_help(self) -> None:
+        from reader.ui.screens.help_screen import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 

@@ -28,9 +28,6 @@ from reader.results import LazyIds
 from reader.store import StoreBusy
 from reader.text import clean_line
 from reader.ui.paper_actions import PAPER_BINDINGS, PaperActions
-from reader.ui.screens.detail_screen import DetailScreen
-from reader.ui.screens.note_screen import NoteScreen
-from reader.ui.screens.prompt import TextPrompt
 from reader.ui.widgets.paper_detail import PaperDetail
 from reader.ui.widgets.paper_list import PaperList
 from reader.ui.widgets.search_box import SearchBox
@@ -371,6 +368,8 @@ class LibraryScreen(PaperActions, Screen[None]):
     def _selected(self, event: PaperList.Selected) -> None:
         self._opened(event.paper)
         if self.has_class(NARROW):
+            from reader.ui.screens.detail_screen import DetailScreen
+
             self.app.push_screen(DetailScreen(event.paper, self.terms))
         else:
             self.query_one(PaperDetail).focus()
@@ -426,6 +425,8 @@ class LibraryScreen(PaperActions, Screen[None]):
         paper = self.current_paper()
         if paper is not None:
             self._opened(paper)
+            from reader.ui.screens.detail_screen import DetailScreen
+
             self.app.push_screen(DetailScreen(paper, self.terms))
 
     def _opened(self, paper: Paper) -> None:
@@ -457,6 +458,8 @@ class LibraryScreen(PaperActions, Screen[None]):
         def saved(_: str | None) -> None:
             self.query_one(PaperDetail).refresh_note()
             self.query_one(PaperList).set_noted(self.app.library.store.ids_with_notes())
+
+        from reader.ui.screens.note_screen import NoteScreen
 
         self.app.push_screen(NoteScreen(paper, self.app.library.note(paper.id)), saved)
 
@@ -515,6 +518,8 @@ class LibraryScreen(PaperActions, Screen[None]):
                     self.app.not_saved(error)
                     return
                 self.notify(f"Saved search {name!r}: {text}", markup=False, timeout=3)
+
+        from reader.ui.screens.prompt import TextPrompt
 
         prompt = TextPrompt("Save this search", f"Name it; it re-runs live in view 3: {text}",
                             placeholder="a name", value=text[:40])
