@@ -7,6 +7,7 @@ Every error is one line on stderr and a non-zero exit status.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sqlite3
@@ -466,6 +467,19 @@ def _finish_backup(started: tuple[threading.Thread, list[str]]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Start-up (Textual and the app's modules, classes, styles) makes a great many
+    # objects that live as long as the program and next to no garbage: the cyclic
+    # collector would only walk them again and again, a tenth of the time to the first
+    # screen. It is off until the app has painted its first screen, or until a
+    # command starts its work.
+    gc.disable()
+    try:
+        return _main(argv)
+    finally:
+        gc.enable()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         root = paths.data_dir(getattr(args, "data_dir", None))
@@ -486,6 +500,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             handlers = {"search": _search, "links": _links, "import": _import,
                         "export": _export, "fetch": _fetch, "update": _update,
                         "bookmarks": _bookmarks, "tags": _tags}
+            gc.enable()
             # a rebuild from here may fork index workers (the app keeps one process)
             library.index_processes = min(2, os.cpu_count() or 1)
             backup = _start_backup(library)

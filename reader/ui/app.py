@@ -8,6 +8,7 @@ day's automatic store backup, and noticing what another running copy of reader c
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -117,6 +118,12 @@ class ReaderApp(App[None]):
         paint = getattr(screen, "_on_timer_update", None)  # Textual's own refresh tick
         if paint is not None:
             paint()
+        if not gc.isenabled():
+            # Start-up is over (``reader.cli.main`` held the cyclic collector off): what
+            # it made lives as long as the app, so it is left out of the collector's
+            # rounds from now on.
+            gc.freeze()
+            gc.enable()
 
     def not_saved(self, error: StoreBusy) -> None:
         """Say that a change was not made because another copy of reader held the store
