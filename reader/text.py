@@ -790,8 +790,14 @@ def _plain_url(url: str) -> str:
 
 # -- display -----------------------------------------------------------------------------
 
-# A UTF-8 lead byte read as Latin-1 / Windows-1252: every mojibake of UTF-8 holds one.
-_MOJIBAKE_HINT = re.compile("[\u00c2-\u00f4]")
+# A UTF-8 lead byte read as Latin-1 / Windows-1252, then a continuation byte read the
+# same way: every mojibake of UTF-8 holds one. Correct accented text ("café", "Schrödinger")
+# has none, and so never loads ftfy (an import of tens of milliseconds on the first screen).
+_MOJIBAKE_HINT = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
+    "\u02dc\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a"
+    "\u20ac\u2122]"
+)
 # Titles without any of these are shown through clean_line alone.
 _TITLE_WORK = re.compile("[$\\\\<&\u00c2-\u00f4]")
 
