@@ -44,6 +44,30 @@ def _common() -> argparse.ArgumentParser:
     return common
 
 
+class _NotJustTheApp(Exception):
+    """The command line asks for more than the app, or is wrong: the full parser reads it."""
+
+
+class _AppParser(_Parser):
+    def error(self, message: str):
+        raise _NotJustTheApp(message)
+
+
+def _app_args(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The arguments of ``reader [--data-dir PATH]``, which opens the app, read without
+    building every command's parser (a few milliseconds of the start-up); None for any
+    other command line (a command, --help, --version, a mistake)."""
+    parser = _AppParser(prog="reader", add_help=False, parents=[_common()])
+    try:
+        args, rest = parser.parse_known_args(argv)
+    except _NotJustTheApp:
+        return None
+    if rest:
+        return None
+    args.command = None
+    return args
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
     parser = _Parser(
@@ -480,7 +504,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _app_args(argv)
+    if args is None:
+        args = build_parser().parse_args(argv)
     try:
         root = paths.data_dir(getattr(args, "data_dir", None))
         if args.command == "paths":

@@ -15,6 +15,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from reader import cli
 from reader.library import Library
 
 REPO = Path(__file__).resolve().parents[1]
@@ -73,3 +76,18 @@ def test_the_first_screen_loads_no_index_fetcher_parser_or_hidden_screen(data_di
     early = [name for name in loaded
              if any(name == heavy or name.startswith(heavy + ".") for heavy in NOT_AT_START)]
     assert early == []
+
+
+@pytest.mark.parametrize("argv", [[], ["--data-dir", "/x"], ["--data-dir=/x"], ["--data", "/x"],
+                                  ["--data-dir", "/x", "--data-dir", "/y"]])
+def test_the_app_command_line_is_read_without_every_command_parser(argv):
+    quick = cli._app_args(argv)
+    assert quick is not None
+    assert vars(quick) == vars(cli.build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize("argv", [["-h"], ["--help"], ["--version"], ["--v"], ["paths"],
+                                  ["search", "x"], ["--data-dir", "/x", "tags"],
+                                  ["--data-dir"], ["--bogus"], ["--", "x"]])
+def test_any_other_command_line_goes_to_the_full_parser(argv):
+    assert cli._app_args(argv) is None
