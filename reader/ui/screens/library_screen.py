@@ -144,6 +144,9 @@ class LibraryScreen(PaperActions, Screen[None]):
             # after a round trip through a worker. The resume that follows the mount
             # has nothing new to show.
             self._show_results(self._view_of(""))
+            # and the first paper beside it, in the same paint (the list's Highlighted
+            # message would show it a frame later)
+            self._show_detail(papers.highlighted)
             self._listed_at_mount = True
         else:
             self.run_search("", delay=0)
@@ -356,7 +359,9 @@ class LibraryScreen(PaperActions, Screen[None]):
 
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
-        paper = event.paper
+        self._show_detail(event.paper)
+
+    def _show_detail(self, paper: Paper | None) -> None:
         # The list knows the bookmarks and tags: no store query on the UI thread per key
         # press.
         papers = self.query_one(PaperList)
