@@ -86,6 +86,8 @@ class ReaderApp(App[None]):
         self.remapped_keys: dict[str, str] = {}
         # papers added by another copy of reader are waiting to be indexed
         self._index_behind = False
+        # whether start-up is over: the first screen has been painted
+        self.first_screen_painted = False
 
     # seconds a change made at the keyboard waits for another copy's long write
     STORE_PATIENCE = 2.0
@@ -113,6 +115,7 @@ class ReaderApp(App[None]):
         of the whole screen). This runs first thing after the batch: the library is on
         the terminal one frame after start-up instead of several.
         """
+        self.first_screen_painted = True
         screen = self.screen
         screen.refresh()
         paint = getattr(screen, "_on_timer_update", None)  # Textual's own refresh tick

@@ -151,6 +151,17 @@ class LibraryScreen(PaperActions, Screen[None]):
         else:
             self.run_search("", delay=0)
 
+    def _compositor_refresh(self) -> None:
+        # Textual lays the first screen out inside its start-up batch, renders it, and
+        # drops the frame (nothing is drawn in a batch). Until the app's first paint,
+        # right after the batch (ReaderApp._paint_first_screen), that render is
+        # skipped: the first paint draws everything anyway.
+        if not getattr(self.app, "first_screen_painted", True) and getattr(
+            self.app, "_batch_count", 0
+        ):
+            return
+        super()._compositor_refresh()
+
     def on_screen_resume(self) -> None:
         if self._listed_at_mount:
             self._listed_at_mount = False
