@@ -7,6 +7,7 @@ Every error is one line on stderr and a non-zero exit status.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sqlite3
@@ -41,6 +42,30 @@ def _common() -> argparse.ArgumentParser:
         "else the user data directory)",
     )
     return common
+
+
+class _NotJustTheApp(Exception):
+    """The command line asks for more than the app, or is wrong: the full parser reads it."""
+
+
+class _AppParser(_Parser):
+    def error(self, message: str):
+        raise _NotJustTheApp(message)
+
+
+def _app_args(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The arguments of ``reader [--data-dir PATH]``, which opens the app, read without
+    building every command's parser (a few milliseconds of the start-up); None for any
+    other command line (a command, --help, --version, a mistake)."""
+    parser = _AppParser(prog="reader", add_help=False, parents=[_common()])
+    try:
+        args, rest = parser.parse_known_args(argv)
+    except _NotJustTheApp:
+        return None
+    if rest:
+        return None
+    args.command = None
+    return args
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     links.add_argument("paper_id", metavar="ID", help="the paper's id, as search prints it")
 
-    from reader.importer import FORMATS as IMPORT_FORMATS
+    from reader.parsers import FORMATS as IMPORT_FORMATS
 
     imports = commands.add_parser(
         "import", parents=[common],
@@ -466,7 +491,23 @@ def _finish_backup(started: tuple[threading.Thread, list[str]]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    # Start-up (Textual and the app's modules, classes, styles) makes a great many
+    # objects that live as long as the program and next to no garbage: the cyclic
+    # collector would only walk them again and again, a tenth of the time to the first
+    # screen. It is off until the app has painted its first screen, or until a
+    # command starts its work.
+    gc.disable()
+    try:
+        return _main(argv)
+    finally:
+        gc.enable()
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _app_args(argv)
+    if args is None:
+        args = build_parser().parse_args(argv)
     try:
         root = paths.data_dir(getattr(args, "data_dir", None))
         if args.command == "paths":
@@ -486,6 +527,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             handlers = {"search": _search, "links": _links, "import": _import,
                         "export": _export, "fetch": _fetch, "update": _update,
                         "bookmarks": _bookmarks, "tags": _tags}
+            gc.enable()
             # a rebuild from here may fork index workers (the app keeps one process)
             library.index_processes = min(2, os.cpu_count() or 1)
             backup = _start_backup(library)

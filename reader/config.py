@@ -9,7 +9,6 @@ line saying what is wrong (``Config.problem``), never an exception.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,10 +46,16 @@ def load_config(path: Path | None = None) -> Config:
     path = path or config_path()
     try:
         with path.open("rb") as handle:
-            return Config(path, tomllib.load(handle))
+            data = handle.read()
     except FileNotFoundError:
         return Config(path)
+    except OSError as error:
+        return Config(path, problem=f"{path}: cannot read it ({error}); using the defaults")
+    import tomllib  # (only when there is a file: without one, start-up does without it)
+
+    try:
+        return Config(path, tomllib.loads(data.decode()))
     except tomllib.TOMLDecodeError as error:
         return Config(path, problem=f"{path}: {error}; using the defaults")
-    except (OSError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError as error:
         return Config(path, problem=f"{path}: cannot read it ({error}); using the defaults")

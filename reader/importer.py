@@ -20,23 +20,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 from reader.model import Paper
-from reader.parsers import BadRecord, ParseError, decode
+from reader.parsers import FORMATS, BadRecord, ParseError, decode
 
 HEAD_BYTES = 64 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
 
-# format name -> parser module; detection tries them in this order, and a text that
-# matches none is read as a copied listing page.
-FORMATS: dict[str, str] = {
-    "json": "reader.parsers.jsonish",
-    "arxiv-atom": "reader.parsers.arxiv_atom",
-    "feed": "reader.parsers.feed",
-    "bibtex": "reader.parsers.bibtex",
-    "ris": "reader.parsers.ris",
-    "arxiv-listing": "reader.parsers.arxiv_listing",
-    "csv": "reader.parsers.table",
-    "listing": "reader.parsers.listing",
-}
+# Detection tries the FORMATS in their order; a text that matches none is read as a
+# copied listing page.
 FALLBACK = "listing"
 
 Progress = Callable[[int, int], None]

@@ -16,16 +16,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader import paths
-from reader.importer import ImportReport, detect_format, read_papers
 from reader.index.types import Hits, Parsed, Progress
 from reader.locks import file_lock
 from reader.model import Paper
 from reader.results import PAGE, LibraryOrder, Ranked
-from reader.sources.sample import SAMPLE_SOURCE, sample_papers
 from reader.store import Bookmark, backups, recovery
 from reader.tags import TagError
 
 if TYPE_CHECKING:
+    from reader.importer import ImportReport
     from reader.index.index import SearchIndex
 
 ALL = "all"
@@ -88,6 +87,8 @@ class Library:
         """Open (creating if needed) the library; an empty one gets the bundled sample."""
         library = cls(root)
         if library.store.count_papers() == 0:
+            from reader.sources.sample import sample_papers
+
             library.store.add_papers(sample_papers())
         return library
 
@@ -188,10 +189,14 @@ class Library:
         path = Path(path)
         if path.is_dir():
             raise IsADirectoryError(f"{path}: is a folder, not a file")
-        format_name = format_name or detect_format(path)
+        # (the importer and its parsers load on the first import, not at start-up)
+        from reader import importer
+        from reader.sources.sample import SAMPLE_SOURCE
+
+        format_name = format_name or importer.detect_format(path)
         source = collection or path.name.removesuffix(".gz")
-        report = ImportReport(path, format_name)
-        papers = read_papers(
+        report = importer.ImportReport(path, format_name)
+        papers = importer.read_papers(
             path,
             source_name=source,
             format_name=format_name,

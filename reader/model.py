@@ -13,7 +13,6 @@ Ids are stable across imports, so bookmarks and notes keep pointing at the same 
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -82,6 +81,8 @@ def paper_id(title: str, arxiv_id: str | None = None) -> str:
         normalized = normalize_arxiv_id(arxiv_id)
         if normalized:
             return f"arxiv:{normalized}"
+    import hashlib  # (only where ids are made: importing, not showing papers)
+
     digest = hashlib.sha256(normalize_title(title).encode("utf-8")).hexdigest()
     return f"title:{digest[:16]}"
 

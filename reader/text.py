@@ -13,10 +13,8 @@ pylatexenc). pylatexenc and ftfy are imported on first use.
 
 from __future__ import annotations
 
-import html
 import re
 from functools import lru_cache
-from html.parser import HTMLParser
 
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), other two-byte ESC sequences, and the
 # 8-bit CSI/OSC introducers.
@@ -62,30 +60,38 @@ _BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "blockquote", "h1", "h2", "h3
                "h5", "h6", "tr", "table", "pre", "section", "article"}
 
 
-class _TextExtractor(HTMLParser):
-    """The text of an HTML fragment: entities unescaped, block elements as paragraph
-    breaks, script and style content dropped."""
+@lru_cache(maxsize=1)
+def _text_extractor() -> type:
+    """The HTML parser class of :func:`html_to_text`, made on first use: importing
+    ``html.parser`` is for feeds, not for showing papers."""
+    from html.parser import HTMLParser
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skipping = 0
+    class TextExtractor(HTMLParser):
+        """The text of an HTML fragment: entities unescaped, block elements as paragraph
+        breaks, script and style content dropped."""
 
-    def handle_starttag(self, tag, attrs) -> None:
-        if tag in ("script", "style"):
-            self._skipping += 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n\n")
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.parts: list[str] = []
+            self._skipping = 0
 
-    def handle_endtag(self, tag) -> None:
-        if tag in ("script", "style"):
-            self._skipping = max(self._skipping - 1, 0)
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n\n")
+        def handle_starttag(self, tag, attrs) -> None:
+            if tag in ("script", "style"):
+                self._skipping += 1
+            elif tag in _BLOCK_TAGS:
+                self.parts.append("\n\n")
 
-    def handle_data(self, data) -> None:
-        if not self._skipping:
-            self.parts.append(data)
+        def handle_endtag(self, tag) -> None:
+            if tag in ("script", "style"):
+                self._skipping = max(self._skipping - 1, 0)
+            elif tag in _BLOCK_TAGS:
+                self.parts.append("\n\n")
+
+        def handle_data(self, data) -> None:
+            if not self._skipping:
+                self.parts.append(data)
+
+    return TextExtractor
 
 
 def html_to_text(html: str) -> str:
@@ -95,7 +101,7 @@ def html_to_text(html: str) -> str:
     (``a<b and c>d`` is not HTML) goes through :func:`display_abstract` instead, which
     converts known tags only.
     """
-    extractor = _TextExtractor()
+    extractor = _text_extractor()()
     extractor.feed(html)
     extractor.close()
     return "".join(extractor.parts)
@@ -128,6 +134,8 @@ _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]
 def _unescape_entities(text: str) -> str:
     if "&" not in text:
         return text
+    import html  # (its table of entities loads only for text that has one)
+
     return _ENTITY.sub(lambda match: html.unescape(match.group()), text)
 
 
@@ -782,8 +790,14 @@ def _plain_url(url: str) -> str:
 
 # -- display -----------------------------------------------------------------------------
 
-# A UTF-8 lead byte read as Latin-1 / Windows-1252: every mojibake of UTF-8 holds one.
-_MOJIBAKE_HINT = re.compile("[\u00c2-\u00f4]")
+# A UTF-8 lead byte read as Latin-1 / Windows-1252, then a continuation byte read the
+# same way: every mojibake of UTF-8 holds one. Correct accented text ("café", "Schrödinger")
+# has none, and so never loads ftfy (an import of tens of milliseconds on the first screen).
+_MOJIBAKE_HINT = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
+    "\u02dc\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a"
+    "\u20ac\u2122]"
+)
 # Titles without any of these are shown through clean_line alone.
 _TITLE_WORK = re.compile("[$\\\\<&\u00c2-\u00f4]")
 

@@ -7,6 +7,7 @@ import gzip
 import json
 import random
 import re
+import sys
 import time
 import unicodedata
 from itertools import islice
@@ -266,6 +267,13 @@ def test_mojibake_is_repaired(broken, fixed):
 def test_correct_text_is_unchanged(text):
     assert display_abstract(text) == text
     assert display_title(text) == text
+
+
+def test_correct_accented_text_does_not_load_the_mojibake_repair(monkeypatch):
+    monkeypatch.setitem(sys.modules, "ftfy", None)  # importing it now fails
+    text = "Poincaré, Erdős and Pólya: naïve Schrödinger bridges — “façade” ≤ 2 µm"
+    assert display_abstract(text) == text
+    assert display_title(text + " (title)") == text + " (title)"
 
 
 def test_display_abstract_is_safe_and_reflowed():

@@ -126,7 +126,7 @@ def test_an_interrupted_import_leaves_the_library_as_it_was(lib, tmp_path, monke
                 raise KeyboardInterrupt
             yield paper
 
-    monkeypatch.setattr("reader.library.read_papers", interrupted)
+    monkeypatch.setattr("reader.importer.read_papers", interrupted)
     with pytest.raises(KeyboardInterrupt):
         lib.import_file(write_jsonl(tmp_path / "big.jsonl", [record(n) for n in range(10, 20)]))
     assert snapshot(lib) == before

@@ -14,6 +14,19 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+# format name -> parser module, in the order the importer tries to detect them (the
+# names are also the CLI's --format choices: listing them loads no parser).
+FORMATS: dict[str, str] = {
+    "json": "reader.parsers.jsonish",
+    "arxiv-atom": "reader.parsers.arxiv_atom",
+    "feed": "reader.parsers.feed",
+    "bibtex": "reader.parsers.bibtex",
+    "ris": "reader.parsers.ris",
+    "arxiv-listing": "reader.parsers.arxiv_listing",
+    "csv": "reader.parsers.table",
+    "listing": "reader.parsers.listing",
+}
+
 
 class ParseError(ValueError):
     """A source could not be read as papers."""

@@ -8,6 +8,7 @@ day's automatic store backup, and noticing what another running copy of reader c
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -24,13 +25,17 @@ from reader.library import ALL, BOOKMARKS, NEW, IndexBusy, Library
 from reader.model import Paper
 from reader.store import StoreBusy
 from reader.ui.keys import binding_ids, keymap_from_config
-from reader.ui.screens.help_screen import HelpScreen
 from reader.ui.screens.library_screen import LibraryScreen
-from reader.ui.screens.prompt import TextPrompt, split_paths
-from reader.ui.screens.saved_screen import SavedSearchesScreen
-from reader.ui.screens.tag_prompt import TagPrompt
 
 UNDO_KEPT = 50
+
+
+# The other screens are imported when first shown: the first screen waits for nothing
+# it does not show.
+def _saved_searches_screen() -> Screen:
+    from reader.ui.screens.saved_screen import SavedSearchesScreen
+
+    return SavedSearchesScreen()
 
 
 class ReaderApp(App[None]):
@@ -39,7 +44,7 @@ class ReaderApp(App[None]):
         "papers": lambda: LibraryScreen(ALL),
         "bookmarks": lambda: LibraryScreen(BOOKMARKS),
         "new": lambda: LibraryScreen(NEW),
-        "saved": SavedSearchesScreen,
+        "saved": _saved_searches_screen,
     }
     DEFAULT_MODE = "papers"
     # The screens' footers are compact (every key fits in 120 columns); docked right,
@@ -65,8 +70,9 @@ class ReaderApp(App[None]):
 
     # (what, done, total) while background work runs (indexing, importing), else None.
     busy: reactive[tuple[str, int, int] | None] = reactive(None, always_update=True)
-    # Grows whenever papers were added or changed: the views refresh.
-    library_version: reactive[int] = reactive(0)
+    # Grows whenever papers were added or changed: the views refresh (not at start-up:
+    # they list the library when they mount).
+    library_version: reactive[int] = reactive(0, init=False)
 
     def __init__(self, library: Library) -> None:
         super().__init__()
@@ -80,6 +86,8 @@ class ReaderApp(App[None]):
         self.remapped_keys: dict[str, str] = {}
         # papers added by another copy of reader are waiting to be indexed
         self._index_behind = False
+        # whether start-up is over: the first screen has been painted
+        self.first_screen_painted = False
 
     # seconds a change made at the keyboard waits for another copy's long write
     STORE_PATIENCE = 2.0
@@ -96,6 +104,29 @@ class ReaderApp(App[None]):
         self._watch_store()
         self.set_timer(self.BACKUP_DELAY, self.back_up)
         self.set_interval(3600, self.back_up)  # a session left open over midnight
+        self.call_later(self._paint_first_screen)
+
+    def _paint_first_screen(self) -> None:
+        """Paint the first screen as soon as start-up is over.
+
+        Textual mounts and lays out the first screen of a mode inside its start-up
+        batch, where the frame it renders is dropped, and nothing asks for another
+        until a later refresh tick (after the terminal's resize events, each a layout
+        of the whole screen). This runs first thing after the batch: the library is on
+        the terminal one frame after start-up instead of several.
+        """
+        self.first_screen_painted = True
+        screen = self.screen
+        screen.refresh()
+        paint = getattr(screen, "_on_timer_update", None)  # Textual's own refresh tick
+        if paint is not None:
+            paint()
+        if not gc.isenabled():
+            # Start-up is over (``reader.cli.main`` held the cyclic collector off): what
+            # it made lives as long as the app, so it is left out of the collector's
+            # rounds from now on.
+            gc.freeze()
+            gc.enable()
 
     def not_saved(self, error: StoreBusy) -> None:
         """Say that a change was not made because another copy of reader held the store
@@ -120,8 +151,10 @@ class ReaderApp(App[None]):
             self.notify(f"{config.path}: no theme called {wanted!r}; using {self.theme}",
                         title="Settings", severity="warning", markup=False, timeout=8)
         self.watch(self, "theme", self._remember_theme, init=False)
-        keymap, problems = keymap_from_config(config.section("keys"), self.key_ids(),
-                                              str(config.path))
+        keys = config.section("keys")
+        # (the ids are gathered from every screen's bindings only when keys are remapped)
+        keymap, problems = keymap_from_config(keys, self.key_ids(), str(config.path)) \
+            if keys else ({}, [])
         for problem in problems:
             self.notify(problem, title="Settings", severity="warning", markup=False,
                         timeout=8)
@@ -291,6 +324,8 @@ class ReaderApp(App[None]):
     # -- importing -----------------------------------------------------------------------
 
     def action_import(self) -> None:
+        from reader.ui.screens.prompt import TextPrompt
+
         prompt = TextPrompt(
             "Import papers from files",
             "BibTeX, RIS, arXiv Atom/RSS/JSON, Hugging Face JSON, JSONL, CSV or a copied "
@@ -300,6 +335,8 @@ class ReaderApp(App[None]):
         self.push_screen(prompt, self._import_paths)
 
     def _import_paths(self, text: str | None) -> None:
+        from reader.ui.screens.prompt import split_paths
+
         paths = split_paths(text or "")
         if paths:
             self.import_files([Path(path).expanduser() for path in paths])
@@ -362,6 +399,8 @@ class ReaderApp(App[None]):
             if tags is not None and self.set_tags(paper, tags):
                 changed(paper)
 
+        from reader.ui.screens.tag_prompt import TagPrompt
+
         self.push_screen(TagPrompt(paper, store.tags_of(paper.id), known), save)
 
     def set_tags(self, paper: Paper, tags: list[str]) -> bool:
@@ -415,6 +454,8 @@ class ReaderApp(App[None]):
         self.call_later(search)
 
     def action_help(self) -> None:
+        from reader.ui.screens.help_screen import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 

@@ -28,9 +28,6 @@ from reader.results import LazyIds
 from reader.store import StoreBusy
 from reader.text import clean_line
 from reader.ui.paper_actions import PAPER_BINDINGS, PaperActions
-from reader.ui.screens.detail_screen import DetailScreen
-from reader.ui.screens.note_screen import NoteScreen
-from reader.ui.screens.prompt import TextPrompt
 from reader.ui.widgets.paper_detail import PaperDetail
 from reader.ui.widgets.paper_list import PaperList
 from reader.ui.widgets.search_box import SearchBox
@@ -111,6 +108,8 @@ class LibraryScreen(PaperActions, Screen[None]):
         self._search_lock = threading.Lock()
         self._wanted: tuple[str, float] | None = None
         self._searching = False
+        # the listing was shown by on_mount: the first resume need not search again
+        self._listed_at_mount = False
 
     @property
     def view_name(self) -> str:
@@ -140,9 +139,34 @@ class LibraryScreen(PaperActions, Screen[None]):
         papers.focus()
         self.watch(self.app, "busy", self._busy_changed)
         self.watch(self.app, "library_version", self._library_changed, init=False)
-        self.run_search("", delay=0)
+        if self.scope == ALL and self.like is None:
+            # The first screen: listing the library needs no index and reads only the
+            # rows in view from the store, so it is shown in the first paint instead of
+            # after a round trip through a worker. The resume that follows the mount
+            # has nothing new to show.
+            self._show_results(self._view_of(""))
+            # and the first paper beside it, in the same paint (the list's Highlighted
+            # message would show it a frame later)
+            self._show_detail(papers.highlighted)
+            self._listed_at_mount = True
+        else:
+            self.run_search("", delay=0)
+
+    def _compositor_refresh(self) -> None:
+        # Textual lays the first screen out inside its start-up batch, renders it, and
+        # drops the frame (nothing is drawn in a batch). Until the app's first paint,
+        # right after the batch (ReaderApp._paint_first_screen), that render is
+        # skipped: the first paint draws everything anyway.
+        if not getattr(self.app, "first_screen_painted", True) and getattr(
+            self.app, "_batch_count", 0
+        ):
+            return
+        super()._compositor_refresh()
 
     def on_screen_resume(self) -> None:
+        if self._listed_at_mount:
+            self._listed_at_mount = False
+            return
         # Bookmarks may have changed in the other view: refresh what is shown.
         if self.is_mounted:
             self.run_search(self.query_text, delay=0)
@@ -212,18 +236,25 @@ class LibraryScreen(PaperActions, Screen[None]):
                 with self._search_lock:
                     self._searching = False
 
+    def _view_of(self, text: str) -> View:
+        """Search for ``text`` and gather what showing the results needs (in the search
+        worker; for the first listing, on mount). Raises ``IndexUnavailable``."""
+        library = self.app.library
+        like = self.like.id if self.like is not None else None
+        asked = f"{text} is:unread" if self.unread_only else text
+        result = library.query(asked, self.scope, self.sort, like=like)
+        return View(text, result, library.bookmarked_ids(), library.counts(), library.read_ids(),
+                    library.store.ids_with_notes(), library.store.tags_for())
+
     def _search(self, text: str, worker) -> None:
         library = self.app.library
         try:
-            like = self.like.id if self.like is not None else None
-            asked = f"{text} is:unread" if self.unread_only else text
-            result = library.query(asked, self.scope, self.sort, like=like)
+            view = self._view_of(text)
         except IndexUnavailable:
             if not worker.is_cancelled:
                 self.app.call_from_thread(self._index_not_ready, text)
             return
-        view = View(text, result, library.bookmarked_ids(), library.counts(), library.read_ids(),
-                    library.store.ids_with_notes(), library.store.tags_for())
+        result = view.result
         if worker.is_cancelled or self._newer_wanted():
             return
         self.app.call_from_thread(self._show_results, view)
@@ -340,7 +371,9 @@ class LibraryScreen(PaperActions, Screen[None]):
 
     @on(PaperList.Highlighted)
     def _highlighted(self, event: PaperList.Highlighted) -> None:
-        paper = event.paper
+        self._show_detail(event.paper)
+
+    def _show_detail(self, paper: Paper | None) -> None:
         # The list knows the bookmarks and tags: no store query on the UI thread per key
         # press.
         papers = self.query_one(PaperList)
@@ -352,6 +385,8 @@ class LibraryScreen(PaperActions, Screen[None]):
     def _selected(self, event: PaperList.Selected) -> None:
         self._opened(event.paper)
         if self.has_class(NARROW):
+            from reader.ui.screens.detail_screen import DetailScreen
+
             self.app.push_screen(DetailScreen(event.paper, self.terms))
         else:
             self.query_one(PaperDetail).focus()
@@ -407,6 +442,8 @@ class LibraryScreen(PaperActions, Screen[None]):
         paper = self.current_paper()
         if paper is not None:
             self._opened(paper)
+            from reader.ui.screens.detail_screen import DetailScreen
+
             self.app.push_screen(DetailScreen(paper, self.terms))
 
     def _opened(self, paper: Paper) -> None:
@@ -438,6 +475,8 @@ class LibraryScreen(PaperActions, Screen[None]):
         def saved(_: str | None) -> None:
             self.query_one(PaperDetail).refresh_note()
             self.query_one(PaperList).set_noted(self.app.library.store.ids_with_notes())
+
+        from reader.ui.screens.note_screen import NoteScreen
 
         self.app.push_screen(NoteScreen(paper, self.app.library.note(paper.id)), saved)
 
@@ -496,6 +535,8 @@ class LibraryScreen(PaperActions, Screen[None]):
                     self.app.not_saved(error)
                     return
                 self.notify(f"Saved search {name!r}: {text}", markup=False, timeout=3)
+
+        from reader.ui.screens.prompt import TextPrompt
 
         prompt = TextPrompt("Save this search", f"Name it; it re-runs live in view 3: {text}",
                             placeholder="a name", value=text[:40])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import ProgressBar, Static
+from textual.widgets import Static
 
 
 class StatusLine(Horizontal):
@@ -23,7 +23,7 @@ class StatusLine(Horizontal):
     def compose(self) -> ComposeResult:
         yield Static(id="counts")
         yield Static(id="busy")
-        yield ProgressBar(show_eta=False, id="progress")
+        # the progress bar (#progress) is mounted when first shown: most starts show none
 
     def show_counts(
         self,
@@ -56,9 +56,17 @@ class StatusLine(Horizontal):
     def show_progress(self, what: str, done: int, total: int) -> None:
         """Show background work: ``what`` (plain text) and a bar at ``done`` of ``total``
         (a moving bar when ``total`` is 0: under way, how far not known)."""
+        from textual.widgets import ProgressBar
+
         self.add_class("-busy")
         self.query_one("#busy", Static).update(Content(what))
-        self.query_one(ProgressBar).update(total=total or None, progress=done)
+        bars = self.query(ProgressBar)
+        if bars:
+            bar = bars.first()
+        else:
+            bar = ProgressBar(show_eta=False, id="progress")
+            self.mount(bar)
+        bar.update(total=total or None, progress=done)
 
     def hide_progress(self) -> None:
         self.remove_class("-busy")
