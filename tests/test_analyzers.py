@@ -47,7 +47,8 @@ ODD = [
 ]
 
 
-def _seed_texts() -> list[str]:
+def seed_texts() -> list[str]:
+    """The lines of the seed file of Hugging Face papers (titles and abstracts)."""
     lines = shared_path("seed", "hf-papers-optimizers.txt").read_text(encoding="utf-8")
     return [line for line in lines.splitlines() if line.strip()]
 
@@ -76,7 +77,7 @@ OTHER_CALLS = [{"chars": True, "removestops": False}, {"tokenize": False, "mode"
 
 @pytest.mark.parametrize("kwargs", CALLS + OTHER_CALLS)
 def test_the_fast_analyzers_give_the_chains_tokens(kwargs):
-    texts = ODD + _seed_texts()
+    texts = ODD + seed_texts()
     text, chain, names, name_chain_ = TextAnalyzer(), text_chain(), NameAnalyzer(), name_chain()
     for value in texts:
         assert _tokens(text, value, **kwargs) == _tokens(chain, value, **kwargs), value
