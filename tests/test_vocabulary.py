@@ -3,6 +3,12 @@ mean"."""
 
 from __future__ import annotations
 
+import re
+
+from test_analyzers import ODD, seed_texts
+from whoosh.support.charset import accent_map
+
+from reader.index.analysis import fold_text
 from reader.index.vocabulary import FILE, Vocabulary, words_of
 from reader.library import Library
 
@@ -10,6 +16,21 @@ from reader.library import Library
 def test_words_are_folded_not_stemmed():
     assert words_of("Optimisers for $\\mu$P and Schrödinger's 8-bit GPT-4o") == {
         "optimisers", "for", "mup", "and", "schrodinger", "s", "bit", "gpt", "o"}
+
+
+def test_words_of_ascii_text_are_the_letter_runs_of_the_folded_text():
+    # (ASCII text takes a faster way than the regular expression that defines words;
+    # the texts are those the analyzers are tested on)
+    def by_the_definition(text: str) -> set[str]:
+        return set(re.findall(r"[^\W\d_]+", fold_text(text).lower().translate(accent_map)))
+
+    every_ascii = "".join(map(chr, range(128)))
+    texts = [every_ascii, every_ascii[::-1], " ".join(every_ascii), *ODD, *seed_texts()]
+    for text in texts:
+        assert words_of(text) == by_the_definition(text), text
+    vocabulary = Vocabulary()
+    vocabulary.add(texts)
+    assert set(vocabulary.counts) == set().union(*map(by_the_definition, texts))
 
 
 def test_counts_papers_not_occurrences():

@@ -11,15 +11,24 @@
 5. English stop words dropped, then Porter stemming (optimizers → optim).
 
 The spelling field keeps the folded words before stemming, for "did you mean".
+
+Indexing runs this for every word of every abstract, so the analyzers the schema uses
+(``TextAnalyzer``, ``NameAnalyzer``) do not pass each word through a chain of Whoosh
+filters: they work out each distinct word's term once (steps 3-5, which look at one word
+at a time) and keep it in a dictionary. The chain of Whoosh components stays the
+definition (``text_chain``, ``name_chain``); calls other than the plain ones go to it,
+and the tests check that both give the same tokens.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 
 from whoosh import analysis
+from whoosh.lang.porter import stem
 from whoosh.support.charset import accent_map
 
 GREEK = {
@@ -42,6 +51,9 @@ _NON_ASCII_GREEK = re.compile("[" + "".join(GREEK) + "]")
 
 # Words are runs of letters or runs of digits.
 WORD_PATTERN = r"[^\W\d_]+|\d+"
+_WORDS = re.compile(WORD_PATTERN)
+# Whoosh's English stop words (its StopFilter's list)
+STOP_WORDS = analysis.STOP_WORDS
 
 # British → American, applied to whole (lower-case, accent-folded) words.
 _BRITISH_WORDS = {
@@ -93,8 +105,7 @@ def _tex_macro(match: re.Match) -> str:
     return " "  # \mathcal, \textbf, \frac: the macro goes, its arguments stay
 
 
-@lru_cache(maxsize=200_000)  # words repeat: most of a build's calls are cache hits
-def americanize(word: str) -> str:
+def american_spelling(word: str) -> str:
     """The American spelling of a lower-case word (the word itself if none)."""
     if len(word) < 5:
         return word
@@ -113,6 +124,10 @@ def americanize(word: str) -> str:
     if match and len(word) >= 6:
         return f"{match.group(1)}or{match.group(2) or ''}"
     return word
+
+
+# words repeat: most of the calls are cache hits
+americanize = lru_cache(maxsize=200_000)(american_spelling)
 
 
 class FoldingTokenizer(analysis.Tokenizer):
@@ -152,18 +167,146 @@ def folded_words() -> analysis.Analyzer:
     )
 
 
-def text_analyzer() -> analysis.Analyzer:
-    """Titles and abstracts: folded, stop words out, stemmed."""
+def text_chain() -> analysis.Analyzer:
+    """Titles and abstracts: folded, stop words out, stemmed (the definition of
+    ``TextAnalyzer``, one Whoosh filter after another)."""
     return (
         folded_words()
-        | analysis.StopFilter(minsize=1)
+        | analysis.StopFilter(stoplist=STOP_WORDS, minsize=1)
         | analysis.StemFilter(cachesize=50000)
     )
 
 
+def name_chain() -> analysis.Analyzer:
+    """Author names and sources: folded words, no stemming (the definition of
+    ``NameAnalyzer``)."""
+    return FoldingTokenizer() | analysis.LowercaseFilter() | analysis.CharsetFilter(accent_map)
+
+
+def text_term(word: str) -> str | None:
+    """What ``text_chain``'s filters make of one word: its term, or None for a stop
+    word."""
+    folded = american_spelling(word.lower().translate(accent_map))
+    if not folded or folded in STOP_WORDS:  # StopFilter(minsize=1)
+        return None
+    return stem(folded)
+
+
+# The analyzers' keyword arguments and the values of a plain call (indexing a document,
+# parsing a query); any other value goes to the chain.
+_PLAIN_CALL = {"chars": False, "keeporiginal": False, "removestops": True, "start_pos": 0,
+               "start_char": 0, "tokenize": True, "no_morph": False}
+
+
+class _FastAnalyzer(analysis.Analyzer):
+    """An analyzer defined by a chain of Whoosh components (``_make_chain``), with a
+    faster way (``_tokens``) to give the same tokens for plain calls.
+
+    The schema, and so this object, is pickled into the index: only the class is kept.
+    """
+
+    def __init__(self) -> None:
+        self._chain = self._make_chain()
+
+    @staticmethod
+    def _make_chain() -> analysis.Analyzer:
+        raise NotImplementedError
+
+    def __getstate__(self) -> dict:
+        return {}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__()
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def has_morph(self) -> bool:
+        return self._chain.has_morph()
+
+    def clean(self) -> None:
+        self._chain.clean()
+
+    def __call__(self, value: str, positions: bool = False, mode: str = "", **kwargs
+                 ) -> Iterator[analysis.Token]:
+        if any(kwargs.get(name, plain) != plain for name, plain in _PLAIN_CALL.items()):
+            return self._chain(value, positions=positions, mode=mode, **kwargs)
+        for name in _PLAIN_CALL:
+            kwargs.pop(name, None)
+        # the one token every word reuses, with the attributes the chain's tokenizer
+        # gives it (Whoosh passes ``boosts`` and the like through to it)
+        token = analysis.Token(positions, False, removestops=True, mode=mode, **kwargs)
+        return self._tokens(fold_text(value), token, positions)
+
+    def _tokens(self, text: str, token: analysis.Token, positions: bool
+                ) -> Iterator[analysis.Token]:
+        raise NotImplementedError
+
+
+class TextAnalyzer(_FastAnalyzer):
+    """Titles and abstracts (``text_chain``), each distinct word's term worked out once.
+
+    The dictionary of terms is emptied when it reaches ``CACHED_WORDS`` words, which
+    bounds its memory (a 185k-paper corpus has about 230k distinct words; most of its
+    words are among the commonest 30k).
+    """
+
+    CACHED_WORDS = 200_000
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._terms: dict[str, str | None] = {}
+
+    @staticmethod
+    def _make_chain() -> analysis.Analyzer:
+        return text_chain()
+
+    def _tokens(self, text: str, token: analysis.Token, positions: bool
+                ) -> Iterator[analysis.Token]:
+        terms = self._terms
+        if len(terms) >= self.CACHED_WORDS:
+            terms.clear()
+        # Positions as StopFilter renumbers them: the first word kept keeps its place,
+        # each later one comes next to the one before (stop words take none).
+        pos = -1
+        for index, word in enumerate(_WORDS.findall(text)):
+            try:
+                term = terms[word]
+            except KeyError:
+                term = terms[word] = text_term(word)
+            if term is not None:
+                if positions:
+                    pos = index if pos < 0 else pos + 1
+                    token.pos = pos
+                token.text = term
+                yield token
+
+
+class NameAnalyzer(_FastAnalyzer):
+    """Author names and sources (``name_chain``): every word kept, in its place."""
+
+    @staticmethod
+    def _make_chain() -> analysis.Analyzer:
+        return name_chain()
+
+    def _tokens(self, text: str, token: analysis.Token, positions: bool
+                ) -> Iterator[analysis.Token]:
+        # names hardly repeat within a build: no dictionary of terms
+        for index, word in enumerate(_WORDS.findall(text)):
+            if positions:
+                token.pos = index
+            token.text = word.lower().translate(accent_map)
+            yield token
+
+
+def text_analyzer() -> analysis.Analyzer:
+    """Titles and abstracts: folded, stop words out, stemmed."""
+    return TextAnalyzer()
+
+
 def name_analyzer() -> analysis.Analyzer:
     """Author names and sources: folded words, no stemming."""
-    return FoldingTokenizer() | analysis.LowercaseFilter() | analysis.CharsetFilter(accent_map)
+    return NameAnalyzer()
 
 
 _TERMS = text_analyzer()
