@@ -61,7 +61,7 @@ NOT_AT_START = [
     "reader.parsers.bibtex", "reader.parsers.feed", "reader.exporters", "reader.backup",
     "reader.ui.screens.note_screen", "reader.ui.screens.help_screen",
     "reader.ui.screens.saved_screen", "reader.ui.screens.tag_prompt",
-    "textual.widgets._text_area", "html.parser", "tomllib", "gzip",
+    "textual.widgets._text_area", "html.parser", "tomllib", "gzip", "numpy",
 ]
 
 

@@ -51,9 +51,9 @@ META_FILE = "reader-index.json"
 CHECKED_PAGE = 64
 # the most used words whose postings are read before the first search needs them
 WARM_WORDS = 60
-# up to this many ``only`` ids are looked up in the index before ranking (more:
-# everything is ranked, then filtered)
-FEW_IDS = 5_000
+# finding the document of a paper id costs about this many times reading the id of
+# a document: searches within some papers look up whichever of the two is fewer
+ID_LOOKUP_COST = 20
 # from this many papers a rebuild says when it starts writing out (seconds, not instant)
 SAY_FINISHING_FROM = 5_000
 # from this many papers a rebuild may use several processes (starting them costs ~1 s)
@@ -394,13 +394,17 @@ class SearchIndex:
             ranker = self._ranker
             assert ranker is not None
             expanded = expand(q, searcher, self._words(), self._names)
-            if only is not None and len(only) <= FEW_IDS:
-                within = ranker.documents("id", only)
-                ids = _ids(searcher, ranker.rank(expanded, limit, within=within).docs)
+            if only is None:
+                ids = _ids(searcher, ranker.rank(expanded, limit).docs)
             else:
-                ids = _ids(searcher, ranker.rank(expanded, None if only else limit).docs)
-        if only is not None and len(only) > FEW_IDS:
-            ids = [paper_id for paper_id in ids if paper_id in only][:limit]
+                docs = ranker.rank(expanded, None).docs
+                if len(only) * ID_LOOKUP_COST < len(docs):
+                    # few ids among many matches: find the ids' documents
+                    within = ranker.documents("id", only)
+                    ids = _ids(searcher, [doc for doc in docs if within[doc]][:limit])
+                else:  # read the matches' ids
+                    ids = [paper_id for paper_id in _ids(searcher, docs)
+                           if paper_id in only][:limit]
         return Hits(ids, wanted_terms(expanded))
 
     def first_page(self, q: query.Query, limit: int) -> tuple[Hits, int, bool]:
