@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -325,8 +326,9 @@ class Library:
 
     def library_order(self) -> LibraryOrder:
         """Every paper in arrival order, read from the store as positions are asked for."""
-        return LibraryOrder(self.store.count_papers(), self.store.paper_ids,
-                            self.store.position)
+        store = self.store
+        count, upto = store.count_and_last()  # papers that arrive later are not in it
+        return LibraryOrder(count, partial(store.page_in_order, upto=upto), store.position)
 
     # -- updates -------------------------------------------------------------------------
 

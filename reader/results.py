@@ -47,15 +47,24 @@ class LazyIds(Sequence[str]):
             return None
 
 
-class LibraryOrder(LazyIds):
-    """Every paper in arrival order, ``count`` of them, read in pages of ``PAGE``."""
+# (limit, offset=, after=, before=, from_end=) -> [(arrival number, id)]: see
+# Store.page_in_order (the arrival numbers it stops at are fixed by the caller)
+PageFetch = Callable[..., list[tuple[int, str]]]
 
-    def __init__(self, count: int, fetch: Callable[[int, int], list[str]],
+
+class LibraryOrder(LazyIds):
+    """Every paper in arrival order, ``count`` of them, read in pages of ``PAGE``.
+
+    A page is read next to a page already read (the papers after its last one, or
+    before its first), else by its distance from the nearer end: jumping to the end of
+    185,000 papers or paging through them costs what it costs at the start."""
+
+    def __init__(self, count: int, fetch: PageFetch,
                  locate: Callable[[str], int | None]) -> None:
         self._count = count
-        self._fetch = fetch  # (offset, limit) -> ids
+        self._fetch = fetch
         self._locate = locate  # id -> position
-        self._pages: dict[int, list[str]] = {}
+        self._pages: dict[int, tuple[list[int], list[str]]] = {}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -70,8 +79,22 @@ class LibraryOrder(LazyIds):
             if page is None:
                 if len(self._pages) > 64:
                     self._pages.clear()
-                page = self._pages[number] = self._fetch(number * PAGE, PAGE)
-            return page
+                page = self._pages[number] = self._read_page(number)
+            return page[1]
+
+    def _read_page(self, number: int) -> tuple[list[int], list[str]]:
+        start = number * PAGE
+        size = max(0, min(PAGE, self._count - start))
+        before, after = self._pages.get(number - 1), self._pages.get(number + 1)
+        if before is not None and len(before[0]) == PAGE:
+            rows = self._fetch(size, after=before[0][-1])
+        elif after is not None and after[0]:
+            rows = self._fetch(size, before=after[0][0])
+        elif start > self._count // 2:
+            rows = self._fetch(size, offset=self._count - start - size, from_end=True)
+        else:
+            rows = self._fetch(size, offset=start)
+        return [seq for seq, _ in rows], [paper_id for _, paper_id in rows]
 
     @overload
     def __getitem__(self, index: int) -> str: ...

@@ -75,6 +75,37 @@ def test_library_order_reads_by_position(data_dir):
     library.close()
 
 
+def test_library_order_reads_any_page_in_any_order(data_dir):
+    fill_store(data_dir, 3000)
+    library = Library.open(data_dir)
+    everything = library.store.paper_ids()
+    # the end first (counted from the end), then backwards and forwards from there,
+    # then a page in the middle with no neighbour read
+    ids = library.query("").ids
+    assert ids[-5:] == everything[-5:]
+    assert ids[2700:2750] == everything[2700:2750]
+    assert ids[2500:2520] == everything[2500:2520]
+    assert ids[1400] == everything[1400]
+    assert ids[1600:1700] == everything[1600:1700]
+    assert list(ids) == everything
+    library.close()
+
+
+def test_papers_added_after_the_listing_do_not_shift_it(data_dir):
+    fill_store(data_dir, 600)
+    library = Library.open(data_dir)
+    ids = library.query("").ids
+    before = library.store.paper_ids()
+    # another copy of reader adds papers while this listing is shown
+    library.store.merge_papers([make_paper(title=f"Late paper {n}") for n in range(40)],
+                               "late")
+    assert len(ids) == 600
+    assert ids[-1] == before[-1]
+    assert ids[-300:] == before[-300:]
+    assert library.query("").ids[-1] != before[-1]  # a new listing has them
+    library.close()
+
+
 def test_ranked_results_rank_the_rest_when_read(data_dir, small_pages):
     library = common_library(data_dir, 300)
     ids = library.query("common").ids

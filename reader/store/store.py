@@ -387,6 +387,46 @@ class Store:
             )
         ]
 
+    def count_and_last(self) -> tuple[int, int]:
+        """How many papers there are and the arrival number of the newest (0 when
+        none), read together."""
+        conn = self._conn
+        # (one read transaction: both from the same state of the store; asked in one
+        # statement, SQLite would scan the table instead of counting an index)
+        own = not conn.in_transaction
+        if own:
+            conn.execute("BEGIN")
+        try:
+            count = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+            last = conn.execute("SELECT coalesce(max(seq), 0) FROM papers").fetchone()[0]
+        finally:
+            if own:
+                conn.execute("COMMIT")
+        return count, last
+
+    def page_in_order(self, limit: int, *, upto: int, offset: int = 0,
+                      after: int | None = None, before: int | None = None,
+                      from_end: bool = False) -> list[tuple[int, str]]:
+        """(arrival number, id) of ``limit`` papers in library order, among those that
+        arrived up to number ``upto``: the ones right after number ``after``, right
+        before number ``before``, or ``offset`` papers from the start (or from the
+        end). Next to a known paper or near either end this is a short walk of the
+        order index, wherever the page is in a long library (an offset from the start
+        walks every paper before it)."""
+        if after is not None:
+            sql, args, reverse = ("SELECT seq, id FROM papers WHERE seq > ? AND seq <= ? "
+                                  "ORDER BY seq LIMIT ?", (after, upto, limit), False)
+        elif before is not None:
+            sql, args, reverse = ("SELECT seq, id FROM papers WHERE seq < ? AND seq <= ? "
+                                  "ORDER BY seq DESC LIMIT ?", (before, upto, limit), True)
+        else:
+            direction = "DESC" if from_end else ""
+            sql, args, reverse = (f"SELECT seq, id FROM papers WHERE seq <= ? ORDER BY seq "
+                                  f"{direction} LIMIT ? OFFSET ?", (upto, limit, offset),
+                                  from_end)
+        rows = self._conn.execute(sql, args).fetchall()
+        return rows[::-1] if reverse else rows
+
     def position(self, paper_id: str) -> int | None:
         """Where the paper is in library order (None if the library lacks it)."""
         if not self.has_paper(paper_id):
