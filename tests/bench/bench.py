@@ -730,7 +730,7 @@ async def child_scroll(data_dir: Path, presses: int = 50, resizes: int = 20) -> 
                     await pilot.press("g")
                     await pilot.pause()
                 await timed(key, lambda key=key: pilot.press(key))
-        for _ in range(5):  # to the last paper and back to the first
+        for _ in range(10):  # to the last paper and back to the first
             await timed("G", lambda: pilot.press("G"))
             await timed("g", lambda: pilot.press("g"))
         for turn in range(resizes):
@@ -1180,7 +1180,7 @@ def main() -> int:
         n_big = big["papers"]["count"][0]
         for key in ("pagedown", "j", "resize", "G", "g"):
             a, b = small[key], big[key]
-            checked = key in ("pagedown", "j", "resize")
+            checked = True  # every scrolling key, and resizing
             what = "resize → list repainted" if key == "resize" else "key → list repainted"
             for label, values in ((f"{n_small:,}", a), (f"{n_big:,}", b)):
                 rows.append(Row(f"{key} @{label}: {what}", median(values["list_ms"]),
