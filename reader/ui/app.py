@@ -28,6 +28,8 @@ from reader.ui.keys import binding_ids, keymap_from_config
 from reader.ui.screens.library_screen import LibraryScreen
 
 UNDO_KEPT = 50
+# allocations between collections of the youngest objects, once the app is up
+GC_YOUNG_OBJECTS = 5_000
 
 
 # The other screens are imported when first shown: the first screen waits for nothing
@@ -127,6 +129,12 @@ class ReaderApp(App[None]):
             # rounds from now on.
             gc.freeze()
             gc.enable()
+        # Every frame Textual draws leaves thousands of small objects in reference
+        # cycles (its strips and their caches): collecting the youngest objects every
+        # 700 allocations, as Python does by default, promotes many of them before they
+        # die and makes the costly full collections come often (typing a word paused
+        # the app 0.9-1.1 s in all for collections, 0.4-0.55 s with this).
+        gc.set_threshold(GC_YOUNG_OBJECTS, *gc.get_threshold()[1:])
 
     def not_saved(self, error: StoreBusy) -> None:
         """Say that a change was not made because another copy of reader held the store

@@ -273,6 +273,7 @@ class LibraryScreen(PaperActions, Screen[None]):
         same_query = view.text == self.query_text
         keep = papers.highlighted.id if papers.highlighted and same_query else None
         self.query_text = view.text
+        had_suggestion = bool(self.suggestion)
         self.suggestion = None
         self._view = view
         if view.text:
@@ -287,7 +288,9 @@ class LibraryScreen(PaperActions, Screen[None]):
             papers.scroll_to(y=top, animate=False, immediate=True)
             papers.cursor = papers.cursor  # and the cursor in view
         self._update_status()
-        self.refresh_bindings()
+        if had_suggestion:
+            # (the footer is rebuilt on every refresh: only when what it shows changed)
+            self.refresh_bindings()
 
     @on(PaperList.NeedsRows)
     def _needs_rows(self, event: PaperList.NeedsRows) -> None:
