@@ -51,8 +51,6 @@ META_FILE = "reader-index.json"
 CHECKED_PAGE = 64
 # the most used words whose postings are read before the first search needs them
 WARM_WORDS = 60
-# of which the first few keep their word positions too, for phrases ("language model")
-WARM_POSITIONS = 5
 # finding the document of a paper id costs about this many times reading the id of
 # a document: searches within some papers look up whichever of the two is fewer
 ID_LOOKUP_COST = 20
@@ -320,11 +318,11 @@ class SearchIndex:
                      for term in analysis.terms(word)}
             common = sorted(terms, key=lambda term: -reader.doc_frequency("title", term))
         common = common[:WARM_WORDS]
-        for number, term in enumerate(common):
+        for term in common:
             for field in STEMMED_FIELDS:
                 with self._lock:
                     if self._ranker is not ranker or ranker is None or not ranker.warm(
-                            field, term, positions=number < WARM_POSITIONS):
+                            field, term):
                         return  # the index changed, or the cache is full enough
 
     @contextmanager

@@ -39,7 +39,7 @@ CACHE_BYTES = 64 * 1024 * 1024
 # how much of that warming up may fill
 WARM_BYTES = CACHE_BYTES // 2
 # blocks of word positions kept between queries (128 postings each, about 6 kB)
-BLOCK_CACHE = 4_000
+BLOCK_CACHE = 2_000
 # below this many possible matches, a phrase checks them all (an exact count)
 CHECK_ALL_BELOW = 2_000
 # papers whose phrase positions are checked at a time: best first (a page's worth),
@@ -202,15 +202,14 @@ class Ranker:
                 limit = min(limit, checked_limit)
             return self._top_checked(candidates, result, limit)
 
-    def warm(self, field: str, text: str, positions: bool = False) -> bool:
-        """Read a term's postings into the cache now (with ``positions``, keep its
-        word positions too: they come with the postings); False once warming has
-        filled its share of the cache."""
+    def warm(self, field: str, text: str) -> bool:
+        """Read a term's postings into the cache now; False once warming has filled
+        its share of the cache."""
         with self._lock:
             if self._cached >= WARM_BYTES:
                 return False
             if field in self.schema:
-                self._read(field, text, values=self._blocks if positions else None)
+                self._read(field, text)
             return True
 
     def documents(self, field: str, texts: Collection[str]) -> np.ndarray:
