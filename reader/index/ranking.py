@@ -22,7 +22,6 @@ index change, starts a new cache).
 from __future__ import annotations
 
 import pickle
-import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -163,8 +162,8 @@ class Ranking:
 
 
 class Ranker:
-    """Ranks queries on one open Whoosh searcher. Safe to use from one thread at a
-    time (the index guards it with its lock)."""
+    """Ranks queries on one open Whoosh searcher. Not thread-safe on its own: the
+    index calls it under its lock."""
 
     def __init__(self, searcher) -> None:
         self.searcher = searcher
@@ -180,7 +179,6 @@ class Ranker:
         self._lengths: dict[str, np.ndarray] = {}
         self._blocks = _Blocks(BLOCK_CACHE)
         self._alive: np.ndarray | None = None
-        self._lock = threading.Lock()
 
     # -- ranking -------------------------------------------------------------------------
 
@@ -190,34 +188,31 @@ class Ranker:
         """The ``limit`` best matches of ``q`` (all when None), best first, among the
         documents ``within`` (a mask) when given; only ``checked_limit`` of them
         when phrase positions must be checked (those are slow to read)."""
-        with self._lock:
-            result = self._evaluate(q)
-            mask = result.mask & self._alive_mask()
-            if within is not None:
-                mask &= within
-            candidates = np.flatnonzero(mask)
-            if result.check is None:
-                return self._top(candidates, result.scores, limit)
-            if checked_limit is not None and limit is not None:
-                limit = min(limit, checked_limit)
-            return self._top_checked(candidates, result, limit)
+        result = self._evaluate(q)
+        mask = result.mask & self._alive_mask()
+        if within is not None:
+            mask &= within
+        candidates = np.flatnonzero(mask)
+        if result.check is None:
+            return self._top(candidates, result.scores, limit)
+        if checked_limit is not None and limit is not None:
+            limit = min(limit, checked_limit)
+        return self._top_checked(candidates, result, limit)
 
     def warm(self, field: str, text: str) -> bool:
         """Read a term's postings into the cache now; False once warming has filled
         its share of the cache."""
-        with self._lock:
-            if self._cached >= WARM_BYTES:
-                return False
-            if field in self.schema:
-                self._read(field, text)
-            return True
+        if self._cached >= WARM_BYTES:
+            return False
+        if field in self.schema:
+            self._read(field, text)
+        return True
 
     def documents(self, field: str, texts: Collection[str]) -> np.ndarray:
         """A mask of the documents having any of ``texts`` in ``field`` (ids → docs)."""
         mask = np.zeros(self.size, dtype=bool)
-        with self._lock:
-            for text in texts:
-                mask[self._read(field, text, cache=False).docs] = True
+        for text in texts:
+            mask[self._read(field, text, cache=False).docs] = True
         return mask
 
     def _top(self, candidates: np.ndarray, scores: np.ndarray, limit: int | None) -> Ranking:
@@ -527,7 +522,6 @@ def _read_blocks(matcher) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]]
     block starts: (index of its first posting, file position)."""
     gaps: list[int] = []
     weights: list[float] = []
-    starts: list[int] = []
     ends: list[int] = []
     positions: list[tuple[int, int]] = []
     values: list = []  # each block's encoded values (positions), as stored
@@ -539,7 +533,6 @@ def _read_blocks(matcher) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]]
         block_ids, block_weights, block_values = matcher._data
         values.append(block_values)
         count = matcher._blocklength
-        starts.append(len(gaps))
         gaps.extend(block_ids)
         ends.append(matcher._maxid)
         if block_weights is None:
@@ -553,8 +546,8 @@ def _read_blocks(matcher) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]]
         where = matcher._nextoffset
         matcher._goto(where)
     docs = np.array(gaps, dtype=np.int64)
-    if len(starts) > 1:
+    if len(positions) > 1:
         # each block starts afresh: make its first id a gap from the last block's end
-        first = np.array(starts[1:])
+        first = np.array([start for start, _ in positions[1:]])
         docs[first] -= np.array(ends[:-1], dtype=np.int64)
     return np.cumsum(docs), np.array(weights, dtype=np.float64), positions, values
