@@ -87,7 +87,7 @@ class Library:
     def open(cls, root: Path) -> Library:
         """Open (creating if needed) the library; an empty one gets the bundled sample."""
         library = cls(root)
-        if library.store.count_papers() == 0:
+        if library.store.is_empty():
             from reader.sources.sample import sample_papers
 
             library.store.add_papers(sample_papers())

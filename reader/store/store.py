@@ -338,6 +338,10 @@ class Store:
     def count_papers(self) -> int:
         return self._conn.execute("SELECT count(*) FROM papers").fetchone()[0]
 
+    def is_empty(self) -> bool:
+        """Whether there are no papers (one row looked at, not all counted)."""
+        return self._conn.execute("SELECT 1 FROM papers LIMIT 1").fetchone() is None
+
     def _sources(self, paper_ids: Sequence[str]) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
         marks = ",".join("?" * len(paper_ids))
