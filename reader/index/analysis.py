@@ -261,25 +261,40 @@ class TextAnalyzer(_FastAnalyzer):
     def _make_chain() -> analysis.Analyzer:
         return text_chain()
 
-    def _tokens(self, text: str, token: analysis.Token, positions: bool
-                ) -> Iterator[analysis.Token]:
+    def index_terms(self, text: str) -> tuple[list[str], int]:
+        """The terms of ``text`` in order, as a plain call gives them, and the position
+        of the first one: each later one has the next position.
+
+        (Positions as StopFilter renumbers them: the first word kept keeps its place,
+        each later one comes next to the one before; stop words take none.)"""
+        return self._folded_terms(fold_text(text))
+
+    def _folded_terms(self, text: str) -> tuple[list[str], int]:
         terms = self._terms
         if len(terms) >= self.CACHED_WORDS:
             terms.clear()
-        # Positions as StopFilter renumbers them: the first word kept keeps its place,
-        # each later one comes next to the one before (stop words take none).
-        pos = -1
+        found: list[str] = []
+        append = found.append
+        first = 0
         for index, word in enumerate(_WORDS.findall(text)):
             try:
                 term = terms[word]
             except KeyError:
                 term = terms[word] = text_term(word)
             if term is not None:
-                if positions:
-                    pos = index if pos < 0 else pos + 1
-                    token.pos = pos
-                token.text = term
-                yield token
+                if not found:
+                    first = index
+                append(term)
+        return found, first
+
+    def _tokens(self, text: str, token: analysis.Token, positions: bool
+                ) -> Iterator[analysis.Token]:
+        found, first = self._folded_terms(text)
+        for pos, term in enumerate(found, first):
+            if positions:
+                token.pos = pos
+            token.text = term
+            yield token
 
 
 class NameAnalyzer(_FastAnalyzer):

@@ -27,6 +27,8 @@ from whoosh import query
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 
 from reader.index import analysis
+from reader.index.codec import ReaderCodec
+from reader.index.pairs import ABSTRACT_BITS, TITLE_BITS, PairedText
 from reader.index.query import (
     STEMMED_FIELDS,
     Parsed,
@@ -44,7 +46,7 @@ from reader.index.vocabulary import FILE as VOCABULARY_FILE
 from reader.index.vocabulary import NAMES_FILE, Vocabulary
 from reader.model import Paper
 
-INDEX_SCHEMA_VERSION = 6
+INDEX_SCHEMA_VERSION = 7
 META_FILE = "reader-index.json"
 # a first page whose phrases must be checked word position by word position is
 # shorter (the rest is ranked when the list scrolls there)
@@ -67,9 +69,11 @@ def make_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
         # A query word that analysis splits (8bit, GPT-4o) is searched as a phrase.
-        title=TEXT(analyzer=text(), field_boost=2.0, phrase=True,
-                   multitoken_query="phrase"),
-        abstract=TEXT(analyzer=text(), phrase=True, multitoken_query="phrase"),
+        # each with a filter of its word pairs, to rule out phrases without positions
+        title=PairedText(TITLE_BITS, analyzer=text(), field_boost=2.0, phrase=True,
+                         multitoken_query="phrase"),
+        abstract=PairedText(ABSTRACT_BITS, analyzer=text(), phrase=True,
+                            multitoken_query="phrase"),
         author=TEXT(analyzer=analysis.name_analyzer(), phrase=True, multitoken_query="phrase"),
         source=TEXT(analyzer=analysis.name_analyzer(), phrase=True, multitoken_query="phrase"),
         cat=KEYWORD(lowercase=True, scorable=False),
@@ -164,10 +168,10 @@ class SearchIndex:
         if processes > 1 and total >= PARALLEL_FROM:
             # 20k papers: 26 s instead of 49 s on two cores
             writer = ix.writer(procs=processes, multisegment=True, limitmb=96,
-                               compound=False)
+                               compound=False, codec=ReaderCodec())
         else:
             # Fewer, larger runs to merge at the commit (128 MB: 10% slower at 20k).
-            writer = ix.writer(limitmb=256, compound=False)
+            writer = ix.writer(limitmb=256, compound=False, codec=ReaderCodec())
         vocabulary, names = Vocabulary(), Vocabulary()
         try:
             done = _feed(writer.add_document, papers, total, progress, vocabulary, names)
@@ -203,7 +207,8 @@ class SearchIndex:
         with self._lock:
             ix = whoosh.index.open_dir(self.path)
             # Another process's writer holds the lock for at most one update: wait.
-            writer = ix.writer(limitmb=128, compound=False, timeout=60.0, delay=0.25)
+            writer = ix.writer(limitmb=128, compound=False, timeout=60.0, delay=0.25,
+                               codec=ReaderCodec())
             try:
                 vocabulary = Vocabulary.load(self.path)
                 names = Vocabulary.load(self.path, NAMES_FILE)
@@ -302,8 +307,8 @@ class SearchIndex:
     def warm(self) -> None:
         """Open the index and read the vocabulary now, so that the first prefix or
         fuzzy search does not wait for it, then the postings of the words most papers
-        use, the slowest to read (run it in a worker; searches wait at most for one
-        word's postings)."""
+        use, the slowest to read, and the word pair filters (run it in a worker;
+        searches wait at most for one word's postings)."""
         with self._lock:
             try:
                 self._open()
@@ -318,6 +323,11 @@ class SearchIndex:
                      for term in analysis.terms(word)}
             common = sorted(terms, key=lambda term: -reader.doc_frequency("title", term))
         common = common[:WARM_WORDS]
+        for field in STEMMED_FIELDS:  # the word pair filters phrases look at first
+            with self._lock:
+                if self._ranker is not ranker or ranker is None:
+                    return
+                ranker.warm_pairs(field)
         for term in common:
             for field in STEMMED_FIELDS:
                 with self._lock:

@@ -9,10 +9,11 @@ scores, ``NOT`` removes. The results are Whoosh's (same scores, same order: scor
 then document number), tested against it.
 
 Phrases need word positions, which are slow to read. A phrase first counts as its
-words all being there (its score is the sum of its words' scores either way); the
-positions are checked only for the papers that could reach the page asked for,
-best first, and a paper whose phrase fails drops out. So the first page of
-``"language model"`` checks a few hundred papers, not every paper with both words.
+words all being there and its pairs of words in the paper's filter of word pairs
+(``pairs``); its score is the sum of its words' scores either way. The positions are
+checked only for the papers that could reach the page asked for, best first, and a
+paper whose phrase fails drops out. So the first page of ``"language model"`` checks
+a few hundred papers, not every paper with both words.
 
 Query shapes this module does not know are scored by Whoosh's own matcher, so any
 query works. Term postings are cached per open searcher (a new searcher, after an
@@ -32,6 +33,8 @@ from whoosh import query
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import _length_byte_cache
+
+from reader.index import pairs
 
 # the posting arrays kept between queries (bytes)
 CACHE_BYTES = 64 * 1024 * 1024
@@ -177,6 +180,7 @@ class Ranker:
         self._postings: OrderedDict[tuple, _Postings] = OrderedDict()
         self._cached = 0
         self._lengths: dict[str, np.ndarray] = {}
+        self._filters: dict[str, np.ndarray | None] = {}
         self._blocks = _Blocks(BLOCK_CACHE)
         self._alive: np.ndarray | None = None
 
@@ -207,6 +211,11 @@ class Ranker:
         if field in self.schema:
             self._read(field, text)
         return True
+
+    def warm_pairs(self, field: str) -> None:
+        """Read a field's word pair filters now (phrases need them)."""
+        if field in self.schema:
+            self._pair_filters(field)
 
     def documents(self, field: str, texts: Collection[str]) -> np.ndarray:
         """A mask of the documents having any of ``texts`` in ``field`` (ids → docs)."""
@@ -385,11 +394,17 @@ class Ranker:
         for part in parts[1:]:
             mask &= part.mask
             scores += part.scores
-        scores[~mask] = 0.0
         if len(words) == 1:
             return self._boosted(_Result(mask, scores), q.boost)
         if not positional:
             return self._whoosh(q)
+        filters = self._pair_filters(field)
+        if filters is not None:
+            # only the papers whose filter has every pair of the phrase's words
+            docs = np.flatnonzero(mask)
+            mask = np.zeros(self.size, dtype=bool)
+            mask[docs[pairs.may_have(filters, docs, words)]] = True
+        scores[~mask] = 0.0
 
         def check(docs: np.ndarray) -> np.ndarray:
             order = np.argsort(docs, kind="stable")  # blocks in file order
@@ -454,6 +469,30 @@ class Ranker:
             lengths = _LENGTHS[np.concatenate(parts)] if parts else _EMPTY_WEIGHTS
             self._lengths[field] = lengths
         return lengths
+
+    def _pair_filters(self, field: str) -> np.ndarray | None:
+        """Each document's filter of adjacent term pairs in ``field`` (a row each), or
+        None when the field keeps none. A segment without the column may have any pair."""
+        if field in self._filters:
+            return self._filters[field]
+        bits = getattr(self.schema[field], "pair_filter_bits", None)
+        filters = None
+        if bits:
+            width = bits // 8
+            filters = np.zeros((self.size, width), dtype=np.uint8)
+            for reader, base in self.leaves:
+                count = reader.doc_count_all()
+                if not reader.has_column(field):
+                    filters[base:base + count] = 0xFF
+                    continue
+                column = reader.column_reader(field, translate=False)
+                # documents past the stored ones have the default: no pairs
+                stored = min(column._count, count)
+                raw = column._dbfile.get(column._basepos, stored * width)
+                filters[base:base + stored] = np.frombuffer(raw, dtype=np.uint8).reshape(
+                    stored, width)
+        self._filters[field] = filters
+        return filters
 
     def _read(self, field: str, text: str, cache: bool = True,
               values: _Blocks | None = None) -> _Postings:
