@@ -40,8 +40,6 @@ _hashes: dict[str, int] = {}
 def _term_hash(term: str) -> int:
     value = _hashes.get(term)
     if value is None:
-        if len(_hashes) >= _CACHED_TERMS:
-            _hashes.clear()
         value = _hashes[term] = zlib.crc32(term.encode("utf-8", "surrogatepass"))
     return value
 
@@ -66,10 +64,15 @@ def filter_bytes(terms: Sequence[str], bits: int) -> bytes:
     """The filter of a field whose terms, in order, are ``terms``."""
     if len(terms) < 2:
         return bytes(bits // 8)
+    if len(_hashes) >= _CACHED_TERMS:
+        _hashes.clear()
     try:
         values = list(map(_hashes.__getitem__, terms))
-    except KeyError:
-        values = [_term_hash(term) for term in terms]
+    except KeyError:  # a term seen for the first time
+        for term in terms:
+            if term not in _hashes:
+                _term_hash(term)
+        values = list(map(_hashes.__getitem__, terms))
     hashes = np.array(values, dtype=np.uint64)
     # the arithmetic of pair_bits, wrapping at 64 bits, for every pair at once
     mixed = ((hashes[:-1] * _U64_M1) ^ hashes[1:]) * _U64_M2
@@ -107,10 +110,12 @@ class PairedText(TEXT):
         self.pair_filter_bits = bits
         self.column_type = FixedBytesColumn(bits // 8)
         self._last: tuple[object, bytes] | None = None
+        self._single: dict[int, bytes] = {}
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state["_last"] = None
+        state["_single"] = {}
         return state
 
     def _index_terms(self, value: str) -> tuple[list[str], int]:
@@ -134,10 +139,20 @@ class PairedText(TEXT):
                 found.append(position)
         encode = self.format.encode
         boost = self.format.field_boost
+        # most terms are once in a text: their encoded position is kept, not redone
+        single = self._single
+        items = []
+        for term, found in positions.items():
+            if len(found) == 1:
+                encoded = single.get(found[0])
+                if encoded is None:
+                    encoded = single[found[0]] = encode(found)
+            else:
+                encoded = encode(found)
+            items.append((term.encode("utf-8"), len(found), len(found) * boost, encoded))
         # Whoosh asks for the column value next, with the same text
         self._last = (value, filter_bytes(terms, self.pair_filter_bits))
-        return [(term.encode("utf-8"), len(found), len(found) * boost, encode(found))
-                for term, found in positions.items()]
+        return items
 
     def to_column_value(self, value) -> bytes:
         last = self._last
