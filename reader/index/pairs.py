@@ -111,11 +111,13 @@ class PairedText(TEXT):
         self.column_type = FixedBytesColumn(bits // 8)
         self._last: tuple[object, bytes] | None = None
         self._single: dict[int, bytes] = {}
+        self._term_bytes: dict[str, bytes] = {}
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state["_last"] = None
         state["_single"] = {}
+        state["_term_bytes"] = {}
         return state
 
     def _index_terms(self, value: str) -> tuple[list[str], int]:
@@ -139,8 +141,12 @@ class PairedText(TEXT):
                 found.append(position)
         encode = self.format.encode
         boost = self.format.field_boost
-        # most terms are once in a text: their encoded position is kept, not redone
+        # most terms are once in a text: their encoded position is kept, not redone;
+        # so is each term's UTF-8 (the postings share them: less memory while indexing)
         single = self._single
+        names = self._term_bytes
+        if len(names) >= _CACHED_TERMS:
+            names.clear()
         items = []
         for term, found in positions.items():
             if len(found) == 1:
@@ -149,7 +155,10 @@ class PairedText(TEXT):
                     encoded = single[found[0]] = encode(found)
             else:
                 encoded = encode(found)
-            items.append((term.encode("utf-8"), len(found), len(found) * boost, encoded))
+            encoded_term = names.get(term)
+            if encoded_term is None:
+                encoded_term = names[term] = term.encode("utf-8")
+            items.append((encoded_term, len(found), len(found) * boost, encoded))
         # Whoosh asks for the column value next, with the same text
         self._last = (value, filter_bytes(terms, self.pair_filter_bits))
         return items

@@ -394,6 +394,7 @@ class Ranker:
         for part in parts[1:]:
             mask &= part.mask
             scores += part.scores
+        scores[~mask] = 0.0
         if len(words) == 1:
             return self._boosted(_Result(mask, scores), q.boost)
         if not positional:

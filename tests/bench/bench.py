@@ -697,6 +697,16 @@ async def child_typing(data_dir: Path, typed: list[str]) -> dict:
     return {"latency_ms": latencies, "clear_ms": clears}
 
 
+def _pooled(results: list[dict]) -> dict:
+    """Several runs' measurements, each list joined across the runs."""
+    pooled: dict[str, dict[str, list[float]]] = {}
+    for result in results:
+        for name, measures in result.items():
+            for measure, values in measures.items():
+                pooled.setdefault(name, {}).setdefault(measure, []).extend(values)
+    return pooled
+
+
 async def child_scroll(data_dir: Path, presses: int = 50, resizes: int = 20) -> dict:
     from reader.ui.widgets.paper_list import PaperList
 
@@ -1173,8 +1183,12 @@ def main() -> int:
 
     # -- scrolling and resizing -------------------------------------------------------
     def do_scroll() -> None:
-        small = run_child("scroll", {"data_dir": str(small_dir)}, scratch, env)
-        big = run_child("scroll", {"data_dir": str(data_dir)}, scratch, env)
+        # small, big, big, small: a machine getting slower or faster during the phase
+        # weighs on both sizes alike; each figure pools the two runs of its size
+        runs: dict[Path, list[dict]] = {small_dir: [], data_dir: []}
+        for folder in (small_dir, data_dir, data_dir, small_dir):
+            runs[folder].append(run_child("scroll", {"data_dir": str(folder)}, scratch, env))
+        small, big = (_pooled(runs[folder]) for folder in (small_dir, data_dir))
         n_small = small["papers"]["count"][0]
         n_big = big["papers"]["count"][0]
         for key in ("pagedown", "j", "resize", "G", "g"):
