@@ -1188,10 +1188,12 @@ def main() -> int:
 
     # -- scrolling and resizing -------------------------------------------------------
     def do_scroll() -> None:
-        # small, big, big, small: a machine getting slower or faster during the phase
-        # weighs on both sizes alike; each figure pools the two runs of its size
+        # small, big, big, small, twice: a machine getting slower or faster during the
+        # phase weighs on both sizes alike; each figure pools the four runs of its size.
+        # (On the shared project machine one run's per-press CPU differs from the next
+        # one's by up to 25%, at either size.)
         runs: dict[Path, list[dict]] = {small_dir: [], data_dir: []}
-        for folder in (small_dir, data_dir, data_dir, small_dir):
+        for folder in (small_dir, data_dir, data_dir, small_dir) * 2:
             runs[folder].append(run_child("scroll", {"data_dir": str(folder)}, scratch, env))
         small, big = (_pooled(runs[folder]) for folder in (small_dir, data_dir))
         n_small = small["papers"]["count"][0]
