@@ -14,7 +14,7 @@ from textual.widgets import Input
 
 from reader.cli import main
 from reader.exporters import markdown
-from reader.library import BOOKMARKS, Library
+from reader.library import BOOKMARKS, EXCLUDE_AT_MOST, Library
 from reader.model import make_paper
 from reader.sources.sample import sample_papers
 from reader.store import Store
@@ -203,6 +203,26 @@ def test_without_a_tag_any_tag_and_is_tagged(tagged):
     untagged = tagged.query("-tag:").ids
     assert len(untagged) == len(SAMPLE) - 3 and QUANT.id not in untagged
     assert not tagged.query("is:tagged").hint
+
+
+@pytest.mark.parametrize("at_most", [EXCLUDE_AT_MOST, 1],
+                         ids=["left out while ranking", "filtered afterwards"])
+def test_a_search_leaves_out_papers_read_or_tagged_keeping_its_order(library,
+                                                                     monkeypatch, at_most):
+    monkeypatch.setattr("reader.library.EXCLUDE_AT_MOST", at_most)
+    everything = list(library.query("adam").ids)
+    assert len(everything) >= 4
+    read = {everything[0], everything[2]}
+    for paper_id in read:
+        library.set_read(paper_id)
+    library.store.add_tag(everything[1], "done")
+    assert list(library.query("adam is:unread").ids) == [
+        i for i in everything if i not in read]
+    assert list(library.query("is:read adam").ids) == [i for i in everything if i in read]
+    assert list(library.query("adam -tag:done").ids) == [
+        i for i in everything if i != everything[1]]
+    assert list(library.query("adam is:unread -tag:done").ids) == everything[3:]
+    assert list(library.query("adam is:read is:unread").ids) == []
 
 
 def test_tag_filters_the_bookmarks_view(tagged):
