@@ -37,7 +37,7 @@ BOOKMARKS = "bookmarks"
 # held while one copy of reader checks, updates or rebuilds the index
 INDEX_LOCK = ".index.lock"
 # A search with words leaves out at most this many papers (is:unread, -tag:x) as it
-# ranks, the index looking up each one's document (about 0.1 ms at 185k papers); a
+# ranks, the index looking up each one's document (about 0.05 ms at 185k papers); a
 # longer list is filtered out of the whole ranked list afterwards.
 EXCLUDE_AT_MOST = 2_000
 

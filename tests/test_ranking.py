@@ -117,3 +117,16 @@ def test_search_results_come_from_the_ranker(index):
     ids = index.search('"large language models" learning')
     assert ids and all(isinstance(paper_id, str) for paper_id in ids)
     assert index.search('"large language models" learning', limit=3) == ids[:3]
+
+
+def test_documents_of_paper_ids_are_found_in_every_segment(index):
+    """Searches within some papers (bookmarks, a tag, is:unread) find the papers'
+    documents by id: in each segment, replaced (deleted) versions included."""
+    with index._searching() as searcher:
+        reader = searcher.reader()
+        stored = [reader.stored_fields(doc)["id"] for doc in range(searcher.doc_count_all())]
+        replaced = sorted({i for i in stored if stored.count(i) > 1})
+        assert replaced  # replaced papers: two documents (one deleted), one id
+        wanted = sorted(set(stored))[::3] + replaced + ["no-such-paper"]
+        mask = Ranker(searcher).documents("id", wanted)
+        assert mask.tolist() == [paper_id in wanted for paper_id in stored]

@@ -54,9 +54,9 @@ CHECKED_PAGE = 64
 # the most used words whose postings are read before the first search needs them
 WARM_WORDS = 60
 # finding the document of a paper id costs about this many times reading the id of
-# a document (70-140 µs vs 3 µs at 185k papers): searches within some papers look up
-# whichever of the two is fewer
-ID_LOOKUP_COST = 30
+# a document (55 µs vs 3 µs at 185k papers in 7 segments: a lookup in each segment):
+# searches within some papers look up whichever of the two is fewer
+ID_LOOKUP_COST = 20
 # from this many papers a rebuild says when it starts writing out (seconds, not instant)
 SAY_FINISHING_FROM = 5_000
 # from this many papers a rebuild may use several processes (starting them costs ~1 s)
@@ -399,7 +399,7 @@ class SearchIndex:
 
         ``only`` restricts the results to those ids (e.g. the bookmarked papers);
         ``exclude`` leaves those ids out (e.g. the papers read), looking up each one's
-        document: about 0.1 ms an id at 185k papers, so keep it to a few thousand.
+        document: about 0.05 ms an id at 185k papers, so keep it to a few thousand.
         Raises :class:`IndexUnavailable` when the index must be rebuilt first.
         """
         if q is None or q is query.NullQuery:

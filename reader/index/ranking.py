@@ -218,10 +218,29 @@ class Ranker:
             self._pair_filters(field)
 
     def documents(self, field: str, texts: Collection[str]) -> np.ndarray:
-        """A mask of the documents having any of ``texts`` in ``field`` (ids → docs)."""
+        """A mask of the documents having any of ``texts`` in ``field`` (ids → docs),
+        each looked up in each segment's terms (no postings arrays made or cached)."""
         mask = np.zeros(self.size, dtype=bool)
-        for text in texts:
-            mask[self._read(field, text, cache=False).docs] = True
+        if field not in self.schema:
+            return mask
+        fieldobj = self.schema[field]
+        keys = [fieldobj.to_bytes(text) for text in texts]
+        found: list[int] = []
+        for reader, base in self.leaves:
+            terms = reader._terms
+            for key in keys:
+                try:
+                    info = terms.term_info(field, key)
+                except TermNotFound:
+                    continue
+                if info.is_inlined():
+                    found.extend(base + doc for doc in info.inlined_postings()[0])
+                    continue
+                matcher = terms.matcher(field, key, fieldobj.format)
+                while matcher.is_active():
+                    found.append(base + matcher.id())
+                    matcher.next()
+        mask[found] = True
         return mask
 
     def _top(self, candidates: np.ndarray, scores: np.ndarray, limit: int | None) -> Ranking:
