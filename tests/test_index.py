@@ -355,3 +355,30 @@ def test_fuzzy_finds_a_misspelt_word_whose_stem_differs(library):
     assert len(found) > 20
     [paper_id] = library.search("title:quantizaton~")
     assert library.paper(paper_id).title == "8-bit Optimizers via Block-wise Quantization"
+
+
+def test_new_words_are_found_in_this_copy_and_in_another(tmp_path):
+    """Indexing a paper keeps the word list in memory up to date (no reread), and a
+    second copy of reader sees the words the first one added."""
+    from reader.index.index import SearchIndex
+
+    papers = sample_papers()
+    first = SearchIndex(tmp_path / "index")
+    first.rebuild(papers, len(papers), generation=1)
+    second = SearchIndex(tmp_path / "index")
+    assert first.search("zyxqwords*") == second.search("zyxqwords*") == []
+
+    new = make_paper(title="Zyxqwordsmith optimizers", abstract="A zyxqwordsmith study.")
+    first.catch_up([new], 1, generation=2)
+    assert first.search("zyxqwords*") == [new.id]
+    assert first.search("zyxqwordsmth~") == [new.id]  # a typo of the new word
+    # the library closes its searcher when another copy changed the index
+    second.close()
+    assert second.search("zyxqwords*") == [new.id]
+
+    newer = make_paper(title="Zyxqwordplay", abstract="Words again.")
+    second.catch_up([newer], 1, generation=3)
+    first.close()
+    assert set(first.search("zyxqword*")) == {new.id, newer.id}
+    first.close()
+    second.close()

@@ -114,6 +114,7 @@ class SearchIndex:
         self._parser = None
         self._vocabulary: Vocabulary | None = None
         self._names: Vocabulary | None = None
+        self._words_stamp: tuple | None = None
         # Set when reading the index failed: it must be rebuilt before use.
         self.damaged = False
 
@@ -210,12 +211,19 @@ class SearchIndex:
             # Another process's writer holds the lock for at most one update: wait.
             writer = ix.writer(limitmb=128, compound=False, timeout=60.0, delay=0.25,
                                codec=ReaderCodec())
-            try:
-                vocabulary = Vocabulary.load(self.path)
-                names = Vocabulary.load(self.path, NAMES_FILE)
-            except (OSError, ValueError):
-                # the check rebuilds an index without them
-                vocabulary, names = Vocabulary(), Vocabulary()
+            # the words in memory when they are the files' (no reading 300k lines again)
+            if self._vocabulary is not None and self._names is not None \
+                    and self._word_files() == self._words_stamp:
+                vocabulary, names = self._vocabulary, self._names
+            else:
+                try:
+                    vocabulary = Vocabulary.load(self.path)
+                    names = Vocabulary.load(self.path, NAMES_FILE)
+                except (OSError, ValueError):
+                    # the check rebuilds an index without them
+                    vocabulary, names = Vocabulary(), Vocabulary()
+            # (changed in place below: until they are saved they are nobody's)
+            self._vocabulary = self._names = self._words_stamp = None
             try:
                 for paper_id in removed:
                     writer.delete_by_term("id", paper_id)
@@ -224,6 +232,8 @@ class SearchIndex:
                 # the words first: a crash before the commit leaves extra words (harmless)
                 vocabulary.save(self.path)
                 names.save(self.path, NAMES_FILE)
+                self._vocabulary, self._names = vocabulary, names
+                self._words_stamp = self._word_files()
                 writer.commit()
             except BaseException:
                 writer.cancel()
@@ -293,17 +303,30 @@ class SearchIndex:
         return self._searcher
 
     def _words(self) -> Vocabulary:
-        """The vocabulary, read on first use (call with the lock held, index open)."""
-        if self._vocabulary is None:
+        """The vocabulary, read on first use and again when its files have changed
+        (another copy of reader indexed papers, or a rebuild). Call with the lock
+        held, index open."""
+        stamp = self._word_files()
+        if self._vocabulary is None or stamp != self._words_stamp:
             try:
                 self._names = Vocabulary.load(self.path, NAMES_FILE)
                 self._vocabulary = Vocabulary.load(self.path)
             except (OSError, ValueError) as error:
                 self._close_searcher()
+                self._vocabulary = self._names = None
                 self.damaged = True
                 raise IndexUnavailable(f"{self.path}: unreadable word list ({error})") \
                     from error
+            self._words_stamp = stamp
         return self._vocabulary
+
+    def _word_files(self) -> tuple | None:
+        """What tells the word files' versions apart (None when one is missing)."""
+        try:
+            found = [os.stat(self.path / name) for name in (VOCABULARY_FILE, NAMES_FILE)]
+        except OSError:
+            return None
+        return tuple((st.st_ino, st.st_size, st.st_mtime_ns) for st in found)
 
     def warm(self) -> None:
         """Open the index and read the vocabulary now, so that the first prefix or
@@ -355,7 +378,6 @@ class SearchIndex:
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = self._ranker = None
-            self._vocabulary = self._names = None
 
     def close(self) -> None:
         with self._lock:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import re
 import string
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -32,6 +32,9 @@ from reader.index.analysis import fold_text
 FILE = "words.txt"
 # the words of author names (not stemmed in the index either)
 NAMES_FILE = "names.txt"
+# new words put into the sorted list one at a time (each moves the list along);
+# with more, the list is sorted again when next needed
+_INSERT_AT_MOST = 2_000
 _WORD = re.compile(r"[^\W\d_]+")
 # ASCII text as bytes: letters to lower case, everything else to a space (its words are
 # then what ``_WORD`` finds in it, and splitting is several times faster)
@@ -77,8 +80,15 @@ class Vocabulary:
         for text in texts:
             if text:
                 words.update(_words(text))
+        if self._sorted is not None:
+            # a paper indexed into a library: its few new words go into the sorted list
+            new = [word for word in words if word not in self.counts]
+            if len(new) > _INSERT_AT_MOST:
+                self._sorted = None  # sorted again when next needed
+            else:
+                for word in new:
+                    insort(self._sorted, word)
         self.counts.update(words)
-        self._sorted = None
 
     def papers_with(self, word: str) -> int:
         return self.counts.get(word, 0)

@@ -506,9 +506,12 @@ class Store:
         With ``changed_after``, only those changed in a later papers generation.
         """
         last = 0
+        # A few changed papers are found through their index; SQLite would otherwise
+        # walk every paper in order to find them (0.07 s a batch at 185k papers).
+        source = "papers" if changed_after < 0 else "papers INDEXED BY papers_by_change"
         while True:
             rows = self._conn.execute(
-                f"SELECT seq, {_COLUMNS} FROM papers WHERE seq > ? AND changed_gen > ?"
+                f"SELECT seq, {_COLUMNS} FROM {source} WHERE seq > ? AND changed_gen > ?"
                 " ORDER BY seq LIMIT ?",
                 (last, changed_after, batch),
             ).fetchall()
