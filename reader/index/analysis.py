@@ -314,7 +314,7 @@ class NameAnalyzer(_FastAnalyzer):
             yield token
 
 
-def text_analyzer() -> analysis.Analyzer:
+def text_analyzer() -> TextAnalyzer:
     """Titles and abstracts: folded, stop words out, stemmed."""
     return TextAnalyzer()
 

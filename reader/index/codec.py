@@ -59,11 +59,6 @@ class PackedValues(Sequence):
         start = _END.unpack_from(blob, 4 * (index - 1))[0] if index else 4 * self.count
         return blob[start:_END.unpack_from(blob, 4 * index)[0]]
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, PackedValues):
-            return self.blob == other.blob
-        return isinstance(other, Sequence) and list(self) == list(other)
-
     def __reduce__(self):
         return PackedValues, (self.blob, self.count)
 

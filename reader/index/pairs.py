@@ -101,12 +101,14 @@ class PairedText(TEXT):
     """A TEXT field that also keeps each document's filter of adjacent term pairs
     (its column, ``bits`` bits).
 
-    With the project's ``TextAnalyzer``, indexing takes the terms in one list from it
-    and gives Whoosh the same postings as ``TEXT`` would (tested), without a token
-    object per word; the filter is made from the same list."""
+    Its analyzer is the project's ``TextAnalyzer``: indexing takes the terms in one
+    list from it and gives Whoosh the same postings as ``TEXT`` would (tested), without
+    a token object per word; the filter is made from the same list."""
 
-    def __init__(self, bits: int, **kwargs) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, bits: int, analyzer: TextAnalyzer, **kwargs) -> None:
+        if not isinstance(analyzer, TextAnalyzer):
+            raise TypeError("PairedText needs a TextAnalyzer (its index_terms)")
+        super().__init__(analyzer=analyzer, **kwargs)
         self.pair_filter_bits = bits
         self.column_type = FixedBytesColumn(bits // 8)
         self._last: tuple[object, bytes] | None = None
@@ -120,18 +122,11 @@ class PairedText(TEXT):
         state["_term_bytes"] = {}
         return state
 
-    def _index_terms(self, value: str) -> tuple[list[str], int]:
-        analyzer = self.analyzer
-        if isinstance(analyzer, TextAnalyzer):
-            return analyzer.index_terms(value)
-        tokens = [(token.text, token.pos) for token in analyzer(value, positions=True)]
-        return [text for text, _ in tokens], tokens[0][1] if tokens else 0
-
     def index(self, value, **kwargs):
         self._last = None
-        if not isinstance(value, str) or kwargs or not isinstance(self.analyzer, TextAnalyzer):
+        if not isinstance(value, str) or kwargs:
             return super().index(value, **kwargs)
-        terms, first = self._index_terms(value)
+        terms, first = self.analyzer.index_terms(value)
         positions: dict[str, list[int]] = {}
         for position, term in enumerate(terms, first):
             found = positions.get(term)
@@ -170,4 +165,4 @@ class PairedText(TEXT):
             return last[1]
         if not isinstance(value, str):  # words given as they are: any pair may be there
             return b"\xff" * (self.pair_filter_bits // 8)
-        return filter_bytes(self._index_terms(value)[0], self.pair_filter_bits)
+        return filter_bytes(self.analyzer.index_terms(value)[0], self.pair_filter_bits)
