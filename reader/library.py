@@ -281,8 +281,9 @@ class Library:
         # out of the whole list afterwards, and there is no paging.
         exclude: set[str] = set()
         if parsed.query is not None:
-            if "read" in read_flags:
+            if "read" in read_flags:  # a search within the papers read
                 only = read if only is None else only & read
+                read_flags = read_flags - {"read"}
             wanted_out = (read if "unread" in read_flags else set()) | (unwanted or set())
             if len(wanted_out) <= EXCLUDE_AT_MOST:
                 exclude, read_flags, unwanted = wanted_out, read_flags - {"unread"}, None

@@ -40,7 +40,7 @@ from reader.index import pairs
 CACHE_BYTES = 64 * 1024 * 1024
 # how much of that warming up may fill
 WARM_BYTES = CACHE_BYTES // 2
-# blocks of word positions kept between queries (128 postings each, about 6 kB)
+# blocks of word positions kept between queries (128 postings each, about 1.5 kB)
 BLOCK_CACHE = 2_000
 # below this many possible matches, a phrase checks them all (an exact count)
 CHECK_ALL_BELOW = 2_000

@@ -32,8 +32,8 @@ from reader.index.analysis import fold_text
 FILE = "words.txt"
 # the words of author names (not stemmed in the index either)
 NAMES_FILE = "names.txt"
-# new words put into the sorted list one at a time (each moves the list along);
-# with more, the list is sorted again when next needed
+# new words put into the sorted list one at a time (each moves the list along) until
+# it is sorted again; past this many, it is sorted again when next needed
 _INSERT_AT_MOST = 2_000
 _WORD = re.compile(r"[^\W\d_]+")
 # ASCII text as bytes: letters to lower case, everything else to a space (its words are
@@ -67,6 +67,7 @@ class Vocabulary:
     def __init__(self, counts: Counter[str] | None = None) -> None:
         self.counts: Counter[str] = counts if counts is not None else Counter()
         self._sorted: list[str] | None = None
+        self._inserted = 0  # words put into ``_sorted`` since it was sorted
 
     def __len__(self) -> int:
         return len(self.counts)
@@ -81,9 +82,10 @@ class Vocabulary:
             if text:
                 words.update(_words(text))
         if self._sorted is not None:
-            # a paper indexed into a library: its few new words go into the sorted list
+            # papers indexed into a library: their few new words go into the sorted list
             new = [word for word in words if word not in self.counts]
-            if len(new) > _INSERT_AT_MOST:
+            self._inserted += len(new)
+            if self._inserted > _INSERT_AT_MOST:
                 self._sorted = None  # sorted again when next needed
             else:
                 for word in new:
@@ -98,6 +100,7 @@ class Vocabulary:
     def _words(self) -> list[str]:
         if self._sorted is None:
             self._sorted = sorted(self.counts)
+            self._inserted = 0
         return self._sorted
 
     def starting_with(self, prefix: str, scan: int = 2000) -> list[str]:
