@@ -72,6 +72,15 @@ class _PostingsWriter(W3PostingsWriter):
         return values
 
 
+def length_codes(perdoc: W3PerDocReader, fieldname: str) -> bytes | None:
+    """A segment's field lengths, one byte per document (Whoosh's lossy form), as
+    stored: documents past the end have length 0. None when the segment has none."""
+    column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+    if column is None or column._fixedlen != 1:
+        return None
+    return column._dbfile.get(column._basepos, column._count)
+
+
 class _PerDocReader(W3PerDocReader):
     """Field lengths read a whole column at a time. (Whoosh reads one byte from the
     file per call, and asks once per posting when it writes a segment: 10-15% of an
@@ -86,11 +95,7 @@ class _PerDocReader(W3PerDocReader):
             return self._length_codes[fieldname]
         except KeyError:
             pass
-        reader = self._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
-        codes = None
-        if reader is not None and reader._fixedlen == 1:
-            codes = reader._dbfile.get(reader._basepos, reader._count)
-        self._length_codes[fieldname] = codes
+        codes = self._length_codes[fieldname] = length_codes(self, fieldname)
         return codes
 
     def doc_field_length(self, docnum, fieldname, default=0):

@@ -30,11 +30,11 @@ from itertools import accumulate
 
 import numpy as np
 from whoosh import query
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import _length_byte_cache
 
 from reader.index import pairs
+from reader.index.codec import length_codes
 
 # the posting arrays kept between queries (bytes)
 CACHE_BYTES = 64 * 1024 * 1024
@@ -480,11 +480,10 @@ class Ranker:
             for reader, _ in self.leaves:
                 count = reader.doc_count_all()
                 codes = np.zeros(count, dtype=np.uint8)
-                column = reader._perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
-                if column is not None:
-                    stored = min(column._count, count)
-                    raw = column._dbfile.get(column._basepos, stored)
-                    codes[:stored] = np.frombuffer(raw, dtype=np.uint8)
+                raw = length_codes(reader._perdoc, field)
+                if raw is not None:
+                    stored = min(len(raw), count)
+                    codes[:stored] = np.frombuffer(raw, dtype=np.uint8, count=stored)
                 parts.append(codes)
             lengths = _LENGTHS[np.concatenate(parts)] if parts else _EMPTY_WEIGHTS
             self._lengths[field] = lengths
